@@ -1,0 +1,142 @@
+// serve / migrate / replay / audit.
+#include "infra/cli_commands.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "commands/event_log.h"
+#include "infra/application.h"
+#include "projections/crm/crm_projection.h"
+#include "projections/engine/catalog.h"
+#include "projections/engine/rebuild.h"
+
+namespace switchboard::infra {
+
+void Normalize(Config& config) {
+  std::error_code ec;
+  auto absolute = std::filesystem::absolute(config.data_dir, ec);
+  if (!ec) config.data_dir = absolute.lexically_normal().string();
+  while (config.data_dir.size() > 1 && config.data_dir.back() == '/') config.data_dir.pop_back();
+}
+
+int RunServe(const Config& config) {
+  // Signals are taken synchronously by this thread; every thread started later inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto server = Server::Start(config);
+  if (!server) {
+    std::cerr << "switchboard serve: " << server.error() << "\n";
+    return 1;
+  }
+  std::cout << "switchboard serving on http://127.0.0.1:" << (*server)->port() << " (event log: " << config.event_log
+            << ", " << config.partitions << " partitions, data dir " << config.data_dir << ")" << std::endl;
+  int received = 0;
+  sigwait(&signals, &received);
+  std::cout << "switchboard: " << (received == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping" << std::endl;
+  server->reset();
+  std::cout << "switchboard: stopped" << std::endl;
+  return 0;
+}
+
+int RunMigrate(const Config& config) {
+  auto storage = OpenStorage(config, 1);
+  if (!storage) {
+    std::cerr << "switchboard migrate: " << storage.error() << "\n";
+    return 1;
+  }
+  projections::crm::CrmProjection crm;
+  auto lease = storage->pool->Acquire();
+  if (!lease) {
+    std::cerr << "switchboard migrate: " << lease.error().message << "\n";
+    return 1;
+  }
+  auto schema = projections::EnsureLiveSchema(***lease, crm);
+  if (!schema) {
+    std::cerr << "switchboard migrate: " << schema.error().message << "\n";
+    return 1;
+  }
+  std::cout << "migrations applied; crm read model lives in schema " << *schema << std::endl;
+  return 0;
+}
+
+int RunReplay(const Config& config, const std::string& projection) {
+  projections::crm::CrmProjection crm;
+  if (projection != crm.Name()) {
+    std::cerr << "switchboard replay: --projection must name a projection (known: crm)\n";
+    return 2;
+  }
+  auto storage = OpenStorage(config, 2);
+  if (!storage) {
+    std::cerr << "switchboard replay: " << storage.error() << "\n";
+    return 1;
+  }
+  const bool tty = isatty(fileno(stderr));
+  auto result = projections::Rebuild(*storage->log, *storage->pool, crm, [tty](const projections::RebuildProgress& p) {
+    const char* phase = p.phase == projections::RebuildProgress::Phase::kReplaying   ? "replaying"
+                        : p.phase == projections::RebuildProgress::Phase::kSwitching ? "switching"
+                                                                                     : "done";
+    const double pct = p.events_total > 0 ? 100.0 * static_cast<double>(p.events_done) / static_cast<double>(p.events_total) : 100.0;
+    std::fprintf(stderr, "%s%s %s: %lld/%lld events (%.1f%%), %.0f events/s, ETA %llds%s", tty ? "\r" : "", phase,
+                 p.schema.c_str(), static_cast<long long>(p.events_done), static_cast<long long>(p.events_total), pct,
+                 p.events_per_s, static_cast<long long>(p.eta.count()), tty ? "   " : "\n");
+  });
+  if (tty) std::fprintf(stderr, "\n");
+  if (!result) {
+    std::cerr << "switchboard replay: " << result.error().message << "\n";
+    return 1;
+  }
+  auto lease = storage->pool->Acquire();
+  if (lease) {
+    if (auto live = projections::LiveSchema(***lease, crm.Name())) std::cout << "crm now served from " << *live << "\n";
+  }
+  return 0;
+}
+
+int RunAudit(const Config& config, const std::string& tenant_id, const std::string& stream) {
+  if (tenant_id.empty()) {
+    std::cerr << "switchboard audit: --tenant ID is required\n";
+    return 2;
+  }
+  auto storage = OpenStorage(config, 1);
+  if (!storage) {
+    std::cerr << "switchboard audit: " << storage.error() << "\n";
+    return 1;
+  }
+  commands::EventLog& log = *storage->log;
+  if (!stream.empty()) {
+    std::int64_t from = 1;
+    for (;;) {
+      auto page = log.ReadStream(tenant_id, stream, from, 1000);
+      if (!page) {
+        std::cerr << "switchboard audit: " << page.error().message << "\n";
+        return 1;
+      }
+      for (const auto& e : *page) std::cout << commands::EncodeEnvelope(e) << "\n";
+      if (page->size() < 1000) return 0;
+      from = page->back().stream_version + 1;
+    }
+  }
+  const int partition = commands::PartitionOf(tenant_id, log.Partitions());
+  std::int64_t offset = 0;
+  for (;;) {
+    auto page = log.ReadPartition(partition, offset, 1000);
+    if (!page) {
+      std::cerr << "switchboard audit: " << page.error().message << "\n";
+      return 1;
+    }
+    for (const auto& e : *page) {
+      if (e.tenant_id == tenant_id) std::cout << commands::EncodeEnvelope(e) << "\n";
+    }
+    if (page->size() < 1000) return 0;
+    offset = page->back().offset + 1;
+  }
+}
+
+}  // namespace switchboard::infra
