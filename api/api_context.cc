@@ -87,10 +87,22 @@ HttpResponse ApiContext::Write(const HttpRequest& request, const Caller& caller,
   HttpResponse response = RunCommand(request, caller, success_status, command, render);
   // Only settled outcomes are remembered: a 5xx or a 409 conflict may succeed when retried.
   if (response.status >= 500 || response.status == 409) return response;
+  // Secrets are never stored in plaintext: a replay shows that they were issued, not their value.
+  std::string stored_body = response.body;
+  if (auto json = nlohmann::json::parse(stored_body, nullptr, false); json.is_object()) {
+    bool redacted = false;
+    for (const char* secret : {"api_key", "widget_token", "owner_token"}) {
+      if (json.contains(secret)) {
+        json[secret] = "(issued once; rotate to obtain a new one)";
+        redacted = true;
+      }
+    }
+    if (redacted) stored_body = json.dump();
+  }
   nlohmann::json record = {{"request_hash", body_hash},
                            {"status", response.status},
                            {"content_type", response.content_type},
-                           {"body", response.body},
+                           {"body", stored_body},
                            {"headers", nlohmann::json::object()}};
   for (const auto& [name, value] : response.headers) record["headers"][name] = value;
   (void)services_.idempotency.PutIfAbsent(record_key, record.dump());

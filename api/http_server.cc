@@ -41,6 +41,12 @@ HttpRequest Convert(const Http::Request& in) {
     header->write(value);
     out.headers[Lower(header->name())] = value.str();
   }
+  // Pistache 0.0.5's Accept::write prints nothing; rebuild the value from its media ranges.
+  if (auto accept = in.headers().tryGet<Http::Header::Accept>()) {
+    std::string value;
+    for (const auto& media : accept->media()) value += (value.empty() ? "" : ", ") + media.toString();
+    out.headers["accept"] = value;
+  }
   out.body = in.body();
   return out;
 }

@@ -24,6 +24,10 @@ void Normalize(Config& config) {
 
 int RunServe(const Config& config) {
   // Signals are taken synchronously by this thread; every thread started later inherits the mask.
+  // A shell starts background jobs with SIGINT ignored, and an ignored signal never reaches
+  // sigwait, so the default disposition is restored first.
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);

@@ -294,6 +294,13 @@ void RocksDbLogCore::WriterLoop() {
       std::unique_lock lock(queue_mu);
       queue_cv.wait(lock, [&] { return stopping || !open_group->members.empty(); });
       if (stopping) return;  // the destructor fails whatever is still queued
+      // Woken by the first appender of a wave: give the others that are runnable one time slice to
+      // join, so the group (and what one fsync covers) is not just that first appender. Costs
+      // nothing when no other thread is runnable.
+      lock.unlock();
+      std::this_thread::yield();
+      lock.lock();
+      if (stopping) return;
       group = std::exchange(open_group, std::make_shared<Group>());
     }
     CommitGroup(group->members);
@@ -447,7 +454,7 @@ Result<std::vector<RecordedEvent>, LogError> RocksDbLogCore::ReadRange(int parti
   const rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions options;
   options.iterate_upper_bound = &upper_slice;
-  out.reserve(static_cast<std::size_t>(to - from));
+  out.reserve(static_cast<std::size_t>(std::min<std::int64_t>(to - from, 1024)));  // `to` may be far off
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options, events_cf));
   std::int64_t expected = from;
   for (it->Seek(lower); it->Valid(); it->Next()) {

@@ -23,6 +23,8 @@ class JsonReader {
  public:
   // `context` names the object in the "not an object" rejection (e.g. "data").
   explicit JsonReader(const nlohmann::json& object, std::string_view context = "data");
+  // The reader keeps a reference: reading a temporary would dangle.
+  JsonReader(const nlohmann::json&& object, std::string_view context = "data") = delete;
 
   std::string String(std::string_view key);
   std::int64_t Int64(std::string_view key);

@@ -313,7 +313,7 @@ Result<Page<TimelineEntry>, SqlError> CustomerTimeline(SqlConnection& sql, std::
   auto s = QuotedSchema(schema);
   if (!s) return MakeErr(s.error());
   return RunPage<TimelineEntry>(sql, TimelineColumns(), *s + ".timeline l WHERE l.tenant_id = $1 AND l.customer_id = $2",
-                                "l.at, l.partition, l.event_offset",
+                                "l.at DESC, l.partition DESC, l.event_offset DESC",
                                 {std::string(tenant_id), std::string(customer_id)}, limit, offset, ParseTimeline);
 }
 

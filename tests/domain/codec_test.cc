@@ -342,7 +342,8 @@ TEST(ValuesJson, TenantConfigRoundTripsAndValidates) {
 }
 
 TEST(JsonReader, ReportsOnlyTheFirstProblem) {
-  JsonReader r(json{{"a", 1}, {"b", "x"}});
+  const json object{{"a", 1}, {"b", "x"}};
+  JsonReader r(object);
   EXPECT_EQ(r.String("a"), "");
   EXPECT_EQ(r.Int64("b"), 0);
   ASSERT_FALSE(r.ok());

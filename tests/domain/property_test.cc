@@ -33,10 +33,19 @@ const T& Pick(Rng& rng, const std::vector<T>& items) {
   return items[static_cast<std::size_t>(Uniform(rng, 0, static_cast<int>(items.size()) - 1))];
 }
 
+// What the random sequences exercised, so a generator that stops reaching a path fails the test.
+struct Coverage {
+  std::set<std::size_t> event_types;  // variant indices emitted
+  std::set<Code> rejections;
+  int empty_decisions = 0;  // accepted commands that changed nothing
+};
+
 // The shared driver. `generate(rng, state)` returns a command; `check(before, command, decision,
 // after)` asserts the aggregate's invariants with EXPECT_*; `decode` is the aggregate's decoder.
+// Every event type must be emitted at least once over all runs.
 template <class State, class Event, class Generate, class Check, class Decode>
-void RunSequences(std::uint32_t base_seed, Generate generate, Check check, Decode decode) {
+Coverage RunSequences(std::uint32_t base_seed, Generate generate, Check check, Decode decode) {
+  Coverage coverage;
   for (int run = 0; run < kRuns; ++run) {
     const std::uint32_t seed = base_seed + static_cast<std::uint32_t>(run);
     Rng rng(seed);
@@ -51,18 +60,21 @@ void RunSequences(std::uint32_t base_seed, Generate generate, Check check, Decod
       EXPECT_EQ(decision.ok(), again.ok()) << "Decide is deterministic";
       if (decision.ok()) {
         EXPECT_TRUE(again.ok() && again.value() == decision.value()) << "Decide is deterministic";
+        coverage.empty_decisions += decision.value().empty() ? 1 : 0;
         for (const auto& e : decision.value()) {
+          coverage.event_types.insert(e.index());
           history.push_back(e);
           state = Evolve(std::move(state), e);
         }
       } else {
         EXPECT_TRUE(!again.ok() && again.error() == decision.error()) << "Decide is deterministic";
+        coverage.rejections.insert(decision.error().code);
       }
       check(before, command, decision, state);
       if (::testing::Test::HasFailure()) {
         ADD_FAILURE() << "seed " << seed << " step " << step << " command #" << command.index()
                       << "\nhistory: " << testing::Show(history);
-        return;
+        return coverage;
       }
     }
     EXPECT_TRUE(Fold(history) == state) << "seed " << seed << ": fold from scratch differs\n" << testing::Show(history);
@@ -73,8 +85,18 @@ void RunSequences(std::uint32_t base_seed, Generate generate, Check check, Decod
     }
     EXPECT_TRUE(FromSnapshot<State>(json::parse(ToSnapshot(state).dump())) == state)
         << "seed " << seed << ": snapshot " << ToSnapshot(state).dump();
-    if (::testing::Test::HasFailure()) return;
+    if (::testing::Test::HasFailure()) return coverage;
   }
+  EXPECT_EQ(coverage.event_types.size(), std::variant_size_v<Event>) << "every event type was emitted";
+  EXPECT_GT(coverage.empty_decisions, 0) << "some accepted commands changed nothing";
+  return coverage;
+}
+
+bool Saw(const Coverage& c, std::initializer_list<Code> codes) {
+  for (Code code : codes) {
+    if (!c.rejections.contains(code)) return false;
+  }
+  return true;
 }
 
 // ---------------- text pools ----------------
@@ -150,7 +172,7 @@ bool IsHash(const std::string& h) {
 }
 
 TEST(TenantProperties, RandomCommandSequencesKeepInvariants) {
-  RunSequences<Tenant, TenantEvent>(
+  const Coverage c = RunSequences<Tenant, TenantEvent>(
       1000, RandomTenantCommand,
       [](const Tenant& before, const TenantCommand& cmd, const auto& decision, const Tenant& after) {
         if (before.status == TenantStatus::kNone && !std::holds_alternative<CreateTenant>(cmd)) {
@@ -170,9 +192,13 @@ TEST(TenantProperties, RandomCommandSequencesKeepInvariants) {
           EXPECT_TRUE(normalized.ok() && *normalized == after.config) << "the configuration is always valid";
           EXPECT_TRUE(IsHash(after.api_key_hash) && IsHash(after.widget_token_hash) && IsHash(after.owner_token_hash));
         }
-        if (decision.ok() && decision.value().empty()) EXPECT_TRUE(before == after);
+        if (decision.ok() && decision.value().empty()) {
+          EXPECT_TRUE(before == after);
+        }
       },
       DecodeTenantEvent);
+  EXPECT_TRUE(Saw(c, {Code::kInvalid, Code::kNotFound, Code::kAlreadyExists, Code::kSuspended,
+                      Code::kIllegalTransition}));
 }
 
 // ---------------- customer ----------------
@@ -202,7 +228,7 @@ CustomerCommand RandomCustomerCommand(Rng& rng, const Customer&) {
 }
 
 TEST(CustomerProperties, RandomCommandSequencesKeepInvariants) {
-  RunSequences<Customer, CustomerEvent>(
+  const Coverage c = RunSequences<Customer, CustomerEvent>(
       2000, RandomCustomerCommand,
       [](const Customer& before, const CustomerCommand& cmd, const auto& decision, const Customer& after) {
         if (!before.exists && !std::holds_alternative<CreateCustomer>(cmd)) {
@@ -225,9 +251,12 @@ TEST(CustomerProperties, RandomCommandSequencesKeepInvariants) {
           for (const auto& t : after.tags) EXPECT_TRUE(!t.empty() && t.size() <= kMaxTagChars && t == Trim(t));
           EXPECT_TRUE(IsValidUtf8(after.name));
         }
-        if (decision.ok() && decision.value().empty()) EXPECT_TRUE(before == after);
+        if (decision.ok() && decision.value().empty()) {
+          EXPECT_TRUE(before == after);
+        }
       },
       DecodeCustomerEvent);
+  EXPECT_TRUE(Saw(c, {Code::kInvalid, Code::kNotFound, Code::kAlreadyExists}));
 }
 
 // ---------------- phone claim ----------------
@@ -235,7 +264,7 @@ TEST(CustomerProperties, RandomCommandSequencesKeepInvariants) {
 TEST(PhoneClaimProperties, AtMostOneOwnerAndNoStealing) {
   const std::vector<std::string> same_phone = {"+15551234567", "(555) 123-4567", "1 555 123 4567"};
   const std::vector<std::string> customers = {"c1", "c2", "c3", "c4"};
-  RunSequences<PhoneClaim, PhoneClaimEvent>(
+  const Coverage c = RunSequences<PhoneClaim, PhoneClaimEvent>(
       3000,
       [&](Rng& rng, const PhoneClaim&) -> PhoneClaimCommand {
         const std::string phone = Chance(rng, 95) ? Pick(rng, same_phone) : "+442079460958";
@@ -259,9 +288,12 @@ TEST(PhoneClaimProperties, AtMostOneOwnerAndNoStealing) {
           if (decision.ok() && release.customer_id == before.owner_customer_id) expected_owner.clear();
         }
         EXPECT_EQ(after.owner_customer_id, expected_owner);
-        if (!before.phone.empty()) EXPECT_EQ(after.phone, before.phone) << "the stream's phone never changes";
+        if (!before.phone.empty()) {
+          EXPECT_EQ(after.phone, before.phone) << "the stream's phone never changes";
+        }
       },
       DecodePhoneClaimEvent);
+  EXPECT_TRUE(Saw(c, {Code::kInvalid, Code::kAlreadyExists}));
 }
 
 // ---------------- appointment ----------------
@@ -343,7 +375,7 @@ bool LegalTransition(AppointmentStatus from, AppointmentStatus to) {
 
 TEST(AppointmentProperties, RandomCommandSequencesKeepInvariants) {
   AppointmentModel model;
-  RunSequences<Appointment, AppointmentEvent>(
+  const Coverage c = RunSequences<Appointment, AppointmentEvent>(
       4000,
       [&](Rng& rng, const Appointment& a) {
         if (a.status == AppointmentStatus::kNone) model = AppointmentModel{};  // a new sequence
@@ -355,7 +387,9 @@ TEST(AppointmentProperties, RandomCommandSequencesKeepInvariants) {
         if (IsFinal(before.status)) {
           EXPECT_TRUE(after == before) << "a final appointment never changes";
           ASSERT_FALSE(decision.ok());
-          if (!std::holds_alternative<BookAppointment>(cmd)) EXPECT_EQ(decision.error().code, Code::kIllegalTransition);
+          if (!std::holds_alternative<BookAppointment>(cmd)) {
+            EXPECT_EQ(decision.error().code, Code::kIllegalTransition);
+          }
         }
         if (after.status != AppointmentStatus::kNone) {
           EXPECT_TRUE(after.slot.end > after.slot.start && after.slot.end - after.slot.start <= hours{24});
@@ -363,7 +397,9 @@ TEST(AppointmentProperties, RandomCommandSequencesKeepInvariants) {
           EXPECT_FALSE(after.service_type.empty());
           EXPECT_TRUE(std::is_sorted(after.tags.begin(), after.tags.end()));
         }
-        if (after.status == AppointmentStatus::kCompleted) EXPECT_TRUE(after.actual_value_cents >= 0);
+        if (after.status == AppointmentStatus::kCompleted) {
+          EXPECT_TRUE(after.actual_value_cents >= 0);
+        }
         // A slot that was (re)set honours the schedule it was set under.
         const Schedule* schedule = nullptr;
         if (const auto* b = std::get_if<BookAppointment>(&cmd)) schedule = &b->schedule;
@@ -376,15 +412,18 @@ TEST(AppointmentProperties, RandomCommandSequencesKeepInvariants) {
                                                                       before.status != AppointmentStatus::kNoShow) {
           EXPECT_GE(n->now, after.slot.start) << "no-show only after the start";
         }
-        if (decision.ok() && decision.value().empty()) EXPECT_TRUE(before == after);
+        if (decision.ok() && decision.value().empty()) {
+          EXPECT_TRUE(before == after);
+        }
       },
       DecodeAppointmentEvent);
+  EXPECT_TRUE(Saw(c, {Code::kInvalid, Code::kNotFound, Code::kAlreadyExists, Code::kIllegalTransition}));
 }
 
 // ---------------- technician calendar ----------------
 
 TEST(TechnicianCalendarProperties, ReservationsNeverOverlap) {
-  RunSequences<TechnicianCalendar, TechnicianCalendarEvent>(
+  const Coverage c = RunSequences<TechnicianCalendar, TechnicianCalendarEvent>(
       5000,
       [](Rng& rng, const TechnicianCalendar&) -> TechnicianCalendarCommand {
         const std::string id = "a" + std::to_string(Uniform(rng, 1, 6));
@@ -406,13 +445,18 @@ TEST(TechnicianCalendarProperties, ReservationsNeverOverlap) {
           bool conflict = false;
           for (const auto& [id, slot] : before.reservations) conflict |= id != r->appointment_id && slot.Overlaps(r->slot);
           EXPECT_EQ(decision.ok(), !conflict) << "rejected exactly when another appointment overlaps";
-          if (decision.ok()) EXPECT_EQ(after.reservations.at(r->appointment_id), r->slot);
-          if (!decision.ok()) EXPECT_EQ(decision.error().code, Code::kConflict);
+          if (decision.ok()) {
+            EXPECT_EQ(after.reservations.at(r->appointment_id), r->slot);
+          }
+          if (!decision.ok()) {
+            EXPECT_EQ(decision.error().code, Code::kConflict);
+          }
         } else {
           EXPECT_FALSE(after.reservations.contains(std::get<ReleaseTechnicianSlot>(cmd).appointment_id));
         }
       },
       DecodeTechnicianCalendarEvent);
+  EXPECT_TRUE(Saw(c, {Code::kConflict}));
 }
 
 }  // namespace

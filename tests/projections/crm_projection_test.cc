@@ -240,9 +240,9 @@ TEST_F(CrmProjectionTest, ReapplyingBatchesChangesNothing) {
   for (const auto& table : kTables) before.push_back(db.Dump(kSchema, table));
   ASSERT_EQ(before[3].size(), 5u);  // created, booked, confirmed, cancelled, opted_out
 
-  // Re-delivery in order, then an old batch after newer ones: b1 would re-add "vip" and
-  // re-open the appointment, b2 would re-confirm it, if events were not guarded by stream version.
-  for (const Events* b : {&b1, &b2, &b3, &b1, &b2}) {
+  // Re-delivery in order, then old batches after newer ones, ending with the oldest: unguarded, b2
+  // would re-confirm the appointment and b1 would restore key h1, re-add "vip" and re-open it.
+  for (const Events* b : {&b1, &b2, &b3, &b2, &b1}) {
     auto r = db.Apply(kSchema, *b);
     ASSERT_TRUE(r) << r.error().message;
   }
