@@ -50,7 +50,7 @@ Result<CommandOutcome, CommandError> AppointmentService::Run(const CommandContex
                                                             const std::string& appointment_id,
                                                             std::vector<domain::AppointmentCommand> commands) {
   using Code = domain::Rejection::Code;
-  return pipeline_.Run(context, [&]() -> Result<Plan, CommandError> {
+  return pipeline_.Run(context, AppointmentStream(appointment_id), [&]() -> Result<Plan, CommandError> {
     auto tenant = LoadActiveTenant(tenants_, context.tenant_id);
     if (!tenant) return MakeErr(tenant.error());
     const domain::Schedule schedule{pipeline_.Now(), tenant->state.config.timezone,

@@ -1,6 +1,9 @@
 // The load / decide / append / retry loop and snapshot bookkeeping.
 #include "commands/command_pipeline.h"
 
+#include <random>
+#include <thread>
+
 #include "domain/values.h"
 
 namespace switchboard::commands {
@@ -52,9 +55,22 @@ Result<std::vector<RecordedEvent>, CommandError> CommandPipeline::ReadAfter(cons
   }
 }
 
+std::mutex& CommandPipeline::AggregateLock(const std::string& tenant_id, const std::string& stream) {
+  const auto h = std::hash<std::string>{}(tenant_id) ^ (std::hash<std::string>{}(stream) * 31);
+  return aggregate_locks_[h % aggregate_locks_.size()];
+}
+
 Result<CommandOutcome, CommandError> CommandPipeline::Run(const CommandContext& context,
+                                                          const std::string& aggregate_stream,
                                                           const std::function<Result<Plan, CommandError>()>& attempt) {
+  std::lock_guard aggregate_lock(AggregateLock(context.tenant_id, aggregate_stream));
+  thread_local std::mt19937 jitter(std::random_device{}());
   for (int i = 0; i < max_attempts_; ++i) {
+    if (i > 0) {
+      // Another writer touched one of our streams: back off a little, growing, with jitter.
+      const int ceiling_us = std::min(200 << std::min(i, 6), 20'000);
+      std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(0, ceiling_us)(jitter)));
+    }
     auto plan = attempt();
     if (!plan) return MakeErr(plan.error());
     CommandOutcome outcome;

@@ -3,7 +3,9 @@
 // version, and retry the whole attempt on a version conflict (bounded). Thread-safe.
 #pragma once
 
+#include <array>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -92,9 +94,11 @@ class CommandPipeline {
     return new_version - snapshot_version >= kSnapshotInterval;
   }
 
-  // Runs attempt() and appends its plan; on a version conflict runs it again, up to
-  // max_attempts times. A plan that appends nothing succeeds with position -1.
-  Result<CommandOutcome, CommandError> Run(const CommandContext& context,
+  // Runs attempt() and appends its plan; on a version conflict runs it again (with jittered
+  // backoff), up to max_attempts times. A plan that appends nothing succeeds with position -1.
+  // Commands on the same aggregate (tenant + stream) in this process run one at a time, so
+  // optimistic conflicts arise only between processes or across aggregates.
+  Result<CommandOutcome, CommandError> Run(const CommandContext& context, const std::string& aggregate_stream,
                                            const std::function<Result<Plan, CommandError>()>& attempt);
 
  private:
@@ -103,8 +107,11 @@ class CommandPipeline {
   Result<std::vector<RecordedEvent>, CommandError> ReadAfter(const std::string& tenant_id, const std::string& stream,
                                                              std::int64_t from_version);
 
+  std::mutex& AggregateLock(const std::string& tenant_id, const std::string& stream);
+
   EventLog& log_;
   StateStore* snapshots_;
+  std::array<std::mutex, 256> aggregate_locks_;
   const Clock& clock_;
   int max_attempts_;
 };

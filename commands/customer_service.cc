@@ -34,7 +34,7 @@ Result<CommandOutcome, CommandError> CustomerService::Execute(const CommandConte
 Result<CommandOutcome, CommandError> CustomerService::Run(const CommandContext& context,
                                                          const std::string& customer_id,
                                                          const std::vector<domain::CustomerCommand>& commands) {
-  return pipeline_.Run(context, [&]() -> Result<Plan, CommandError> {
+  return pipeline_.Run(context, CustomerStream(customer_id), [&]() -> Result<Plan, CommandError> {
     if (auto tenant = LoadActiveTenant(tenants_, context.tenant_id); !tenant) return MakeErr(tenant.error());
     auto loaded = Load(context.tenant_id, customer_id);
     if (!loaded) return MakeErr(loaded.error());

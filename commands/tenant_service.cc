@@ -14,7 +14,7 @@ Result<Loaded<domain::Tenant>, CommandError> TenantService::Load(const std::stri
 
 Result<CommandOutcome, CommandError> TenantService::Execute(const CommandContext& context,
                                                            const domain::TenantCommand& command) {
-  return pipeline_.Run(context, [&]() -> Result<Plan, CommandError> {
+  return pipeline_.Run(context, TenantStream(context.tenant_id), [&]() -> Result<Plan, CommandError> {
     auto loaded = Load(context.tenant_id);
     if (!loaded) return MakeErr(loaded.error());
     auto events = domain::Decide(loaded->state, command);
