@@ -67,7 +67,7 @@ class CommandPipeline {
  public:
   static constexpr std::int64_t kSnapshotInterval = 64;
 
-  CommandPipeline(EventLog& log, StateStore* snapshots, const Clock& clock, int max_attempts = 8)
+  CommandPipeline(EventLog& log, StateStore* snapshots, const Clock& clock, int max_attempts = 16)
       : log_(log), snapshots_(snapshots), clock_(clock), max_attempts_(max_attempts) {}
 
   EventLog& log() { return log_; }

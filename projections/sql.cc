@@ -15,15 +15,20 @@ void AppendCopyField(std::string& out, const SqlParam& value) {
     out += "\\N";
     return;
   }
-  for (char c : *value) {
-    switch (c) {
+  // Clean runs are copied whole: escaping one character at a time dominated projection CPU.
+  std::string_view rest = *value;
+  for (auto at = rest.find_first_of("\\\t\n\r"); at != std::string_view::npos;
+       at = rest.find_first_of("\\\t\n\r")) {
+    out.append(rest.substr(0, at));
+    switch (rest[at]) {
       case '\\': out += "\\\\"; break;
       case '\t': out += "\\t"; break;
       case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
+      default: out += "\\r"; break;
     }
+    rest.remove_prefix(at + 1);
   }
+  out.append(rest);
 }
 
 }  // namespace switchboard::projections

@@ -83,7 +83,7 @@ TEST_F(CommandPipelineTest, ConcurrentCommandsOnOneAggregateLoseNoUpdate) {
   const std::string id = NewCustomer();
   // Two pipelines over one log behave like two processes: only optimistic concurrency and
   // retries keep them from losing each other's updates.
-  CommandPipeline other_pipeline(*log_, state_.get(), clock_, 64);
+  CommandPipeline other_pipeline(*log_, state_.get(), clock_);
   TenantService other_tenants(other_pipeline);
   CustomerService other_customers(other_pipeline, other_tenants);
   constexpr int kThreads = 6;

@@ -1,6 +1,6 @@
 // Per-test databases on the shared throwaway cluster. Uses libpq directly (tests may); the unique
 // name mixes pid, a counter and the clock so parallel ctest processes never collide.
-#include "test_database.h"
+#include "support/test_database.h"
 
 #include <libpq-fe.h>
 #include <unistd.h>
