@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 export SWITCHBOARD_DATA_DIR ?= $(CURDIR)/var
 JOBS ?= $(shell nproc)
+# ccache hits across clones in other folders (CI builds a fresh clone).
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := true
 RELEASE_DIR := build/release
 DEBUG_DIR := build/debug
 CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
