@@ -171,6 +171,7 @@ TEST(AppointmentDecider, ConfirmedAppointmentsCanBeRescheduledAndStayConfirmed) 
   const TimePoint s = T("2026-11-25T14:00:00Z"), e = T("2026-11-25T15:00:00Z");
   auto spec = Given({Booked(), AppointmentConfirmed{"a1"}});
   spec.When(RescheduleAppointment{s, e, Sched()}).Then({AppointmentRescheduled{"a1", {s, e}}});
+  ASSERT_EQ(spec.events().size(), 1u);
   EXPECT_EQ(Evolve(spec.state(), spec.events()[0]).status, AppointmentStatus::kConfirmed);
 }
 

@@ -64,6 +64,7 @@ TEST(TechnicianCalendarDecider, ReReservingAnAppointmentReplacesItsSlot) {
   // The appointment's own old slot does not conflict with its new one.
   auto spec = Given({TechnicianSlotReserved{"Bob", "a1", kTen}});
   spec.When(ReserveTechnicianSlot{"Bob", "a1", kTenThirty}).Then({TechnicianSlotReserved{"Bob", "a1", kTenThirty}});
+  ASSERT_EQ(spec.events().size(), 1u);
   const auto next = Evolve(spec.state(), spec.events()[0]);
   EXPECT_EQ(next.reservations.size(), 1u);
   EXPECT_EQ(next.reservations.at("a1"), kTenThirty);
