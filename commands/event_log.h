@@ -36,7 +36,8 @@ struct StreamAppend {
 };
 
 // One atomic append: all events of all streams (one tenant, hence one partition) land in order
-// at consecutive offsets, or none does.
+// at increasing offsets (consecutive on the embedded log; on Kafka transaction markers take
+// offsets in between), or none does.
 struct AppendRequest {
   std::string tenant_id;
   std::vector<StreamAppend> streams;
@@ -87,7 +88,8 @@ class EventLog {
   // Events of a partition with offset >= from_offset, at most max of them.
   virtual Result<std::vector<RecordedEvent>, LogError> ReadPartition(int partition, std::int64_t from_offset,
                                                                      std::size_t max) = 0;
-  // The offset the next append to the partition will get (= number of events in it).
+  // The offset the next append to the partition will get at the earliest: greater than every
+  // event's offset (equal to the number of events on the embedded log).
   virtual Result<std::int64_t, LogError> EndOffset(int partition) = 0;
 
   virtual std::unique_ptr<Subscription> Subscribe(int partition, std::int64_t from_offset) = 0;

@@ -6,6 +6,11 @@
 //                            ::testing::Values(EventLogContractParam{"RocksDb", MakeRocksDbLog}),
 //                            EventLogContractName);
 //
+// One test binary, several implementations: the TEST_P bodies must be defined in only one .cc of the
+// binary. Every other .cc that instantiates the suite defines SWITCHBOARD_EVENT_LOG_CONTRACT_NO_TESTS
+// before including this header (it then gets the fixture and helpers only; gtest joins the
+// instantiation with the tests of the other translation unit).
+//
 // Thread-safety: the cases themselves drive the log from many threads; the fixture is per test.
 #pragma once
 
@@ -125,6 +130,8 @@ class EventLogContract : public ::testing::TestWithParam<EventLogContractParam> 
 
   std::unique_ptr<commands::EventLog> log_;
 };
+
+#ifndef SWITCHBOARD_EVENT_LOG_CONTRACT_NO_TESTS
 
 TEST_P(EventLogContract, AppendedEventReadsBackWithEveryEnvelopeField) {
   using namespace contract;
@@ -637,5 +644,7 @@ TEST_P(EventLogContract, InvalidRequestsAreRejectedAndWriteNothing) {
   const AppendResult r = MustAppend(OneStream("t_invalid", "s", ExpectedVersion::Any(), MakeEvents(1), "key-x"));
   EXPECT_FALSE(r.duplicate);
 }
+
+#endif  // SWITCHBOARD_EVENT_LOG_CONTRACT_NO_TESTS
 
 }  // namespace switchboard::testing
