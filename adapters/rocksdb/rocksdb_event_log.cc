@@ -14,6 +14,15 @@
 // versions plus the group's own earlier appends, assigns offsets, writes one WriteBatch with
 // sync=true, and only then publishes the new end offsets and versions and wakes the callers.
 // Readers never read past a published end offset, so offset N+1 is never seen before N.
+//
+// Read-only mode (OpenReadOnly): the DB is a RocksDB secondary instance of a primary that is
+// usually open in another process. It has no writer thread. Its view of the DB changes only in
+// CatchUp (TryCatchUpWithPrimary, which replays the primary's MANIFEST and WAL tail; a WAL record
+// is one whole WriteBatch), and CatchUp then advances each partition's published end offset over
+// the event keys now present, stopping at the first missing offset. The stream index and versions
+// are written in the same batches as the events; ReadStream ignores index entries at or past the
+// published end, and StreamVersion is derived from the index the same way, never from the
+// stream_versions family (which a catch-up may have moved past the published end offsets).
 #include "adapters/rocksdb/rocksdb_event_log.h"
 
 #include <algorithm>
@@ -22,6 +31,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -68,6 +78,13 @@ LogError Unavailable() {
   LogError e;
   e.code = LogError::Code::kUnavailable;
   e.message = "event log is closed";
+  return e;
+}
+
+LogError ReadOnly() {
+  LogError e;
+  e.code = LogError::Code::kUnavailable;
+  e.message = "read-only log: appends go to the process that has the event log open for writing";
   return e;
 }
 
@@ -166,6 +183,10 @@ std::string NowRfc3339Millis() {
   return buf;
 }
 
+std::int64_t SteadyNanos(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
 std::optional<LogError> Validate(const AppendRequest& request) {
   if (request.tenant_id.empty()) return Invalid("tenant_id is empty");
   if (request.streams.empty()) return Invalid("append names no stream");
@@ -259,6 +280,12 @@ struct RocksDbLogCore {
   std::vector<std::int64_t> next_offsets;
   rocksdb::WriteBatch batch;
 
+  // Read-only (secondary) mode. catch_up_mu serializes catch-ups; last_catch_up_ns is the
+  // steady-clock time at which the latest completed catch-up started (also readable lock-free).
+  bool read_only = false;
+  std::mutex catch_up_mu;
+  std::atomic<std::int64_t> last_catch_up_ns{std::numeric_limits<std::int64_t>::min()};
+
   ~RocksDbLogCore() { Close(); }
 
   void Close() {
@@ -282,6 +309,15 @@ struct RocksDbLogCore {
   void WriterLoop();
   void CommitGroup(std::vector<Pending*>& group);
   void Publish();
+
+  // Read-only mode: ensures the view includes everything the primary had written when some
+  // catch-up started at or after not_before (so not_before = now - interval rate-limits, and
+  // not_before = now is a fresh catch-up, shared with callers waiting for one concurrently).
+  // kUnavailable once closed. Must not be called with close_mu held.
+  Result<void, LogError> CatchUp(std::chrono::steady_clock::time_point not_before);
+  // Advances the published end offsets over the contiguous event keys present (catch_up_mu and
+  // close_mu held, db open).
+  Result<void, LogError> AdvanceEndOffsets();
 
   // Events [from, to) of a partition; the caller guarantees to <= the published end offset.
   Result<std::vector<RecordedEvent>, LogError> ReadRange(int partition, std::int64_t from, std::int64_t to);
@@ -443,6 +479,42 @@ void RocksDbLogCore::Publish() {
   commit_cv.notify_all();
 }
 
+Result<void, LogError> RocksDbLogCore::CatchUp(std::chrono::steady_clock::time_point not_before) {
+  const std::int64_t wanted = SteadyNanos(not_before);
+  if (last_catch_up_ns.load(std::memory_order_acquire) >= wanted) {
+    if (closed.load()) return MakeErr(Unavailable());
+    return {};
+  }
+  std::shared_lock close(close_mu);
+  if (!db) return MakeErr(Unavailable());
+  {
+    std::lock_guard lock(catch_up_mu);
+    if (last_catch_up_ns.load(std::memory_order_relaxed) >= wanted) return {};  // done while we waited
+    const std::int64_t started = SteadyNanos(std::chrono::steady_clock::now());
+    const rocksdb::Status s = db->TryCatchUpWithPrimary();
+    if (!s.ok()) return MakeErr(IoError("catch up with the primary event log", s));
+    if (auto advanced = AdvanceEndOffsets(); !advanced.ok()) return advanced;
+    last_catch_up_ns.store(started, std::memory_order_release);
+  }
+  // Wake subscriptions waiting for events (theirs or anyone's catch-up may have brought some).
+  { std::lock_guard lock(commit_mu); }
+  commit_cv.notify_all();
+  return {};
+}
+
+Result<void, LogError> RocksDbLogCore::AdvanceEndOffsets() {
+  // One iterator: one consistent view of the events family for every partition.
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), events_cf));
+  for (int p = 0; p < partitions; ++p) {
+    std::int64_t end = end_offsets[p].load(std::memory_order_relaxed);
+    std::string expected = EventKey(p, end);
+    for (it->Seek(expected); it->Valid() && it->key() == expected; it->Next()) expected = EventKey(p, ++end);
+    if (!it->status().ok()) return MakeErr(IoError("read partition end", it->status()));
+    end_offsets[p].store(end, std::memory_order_release);
+  }
+  return {};
+}
+
 Result<std::vector<RecordedEvent>, LogError> RocksDbLogCore::ReadRange(int partition, std::int64_t from,
                                                                        std::int64_t to) {
   std::vector<RecordedEvent> out;
@@ -493,7 +565,12 @@ class RocksDbSubscription final : public commands::Subscription {
     if (max == 0) return std::vector<RecordedEvent>{};
     const std::atomic<std::int64_t>& end_offset = core_->end_offsets[partition_];
     std::int64_t end = end_offset.load(std::memory_order_acquire);
-    if (end <= position_) {
+    if (end <= position_ && core_->read_only) {
+      auto waited = WaitReadOnly(wait);
+      if (!waited.ok()) return MakeErr(std::move(waited).error());
+      end = *waited;
+      if (end <= position_) return std::vector<RecordedEvent>{};
+    } else if (end <= position_) {
       std::unique_lock lock(core_->commit_mu);
       core_->commit_cv.wait_for(lock, wait, [&] {
         return core_->closed.load() || end_offset.load(std::memory_order_acquire) > position_;
@@ -512,6 +589,30 @@ class RocksDbSubscription final : public commands::Subscription {
   std::int64_t Position() const override { return position_; }
 
  private:
+  // Read-only mode: catches up (rate-limited) until the partition has events past position_ or
+  // `wait` has passed; returns the end offset then.
+  Result<std::int64_t, LogError> WaitReadOnly(std::chrono::milliseconds wait) {
+    using Clock = std::chrono::steady_clock;
+    const std::atomic<std::int64_t>& end_offset = core_->end_offsets[partition_];
+    const auto deadline = Clock::now() + wait;
+    for (;;) {
+      if (auto c = core_->CatchUp(Clock::now() - RocksDbEventLog::kCatchUpInterval); !c.ok()) {
+        return MakeErr(std::move(c).error());
+      }
+      std::int64_t end = end_offset.load(std::memory_order_acquire);
+      const auto now = Clock::now();
+      if (end > position_ || now >= deadline) return end;
+      // Sleep until the next catch-up is due; another caller's catch-up or Close wakes us early.
+      const auto last = Clock::time_point(std::chrono::nanoseconds(core_->last_catch_up_ns.load()));
+      const auto due = std::max(last + RocksDbEventLog::kCatchUpInterval + std::chrono::milliseconds(1), now);
+      std::unique_lock lock(core_->commit_mu);
+      core_->commit_cv.wait_until(lock, std::min(due, deadline), [&] {
+        return core_->closed.load() || end_offset.load(std::memory_order_acquire) > position_;
+      });
+      if (core_->closed.load()) return MakeErr(Unavailable());
+    }
+  }
+
   std::shared_ptr<RocksDbLogCore> core_;
   int partition_;
   std::int64_t position_;
@@ -522,26 +623,67 @@ class RocksDbSubscription final : public commands::Subscription {
 
 // --- RocksDbEventLog ---------------------------------------------------------------------------
 
+namespace {
+
+const std::vector<std::string>& ColumnFamilyNames() {
+  static const std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, kEventsCf, kIndexCf,
+                                                 kVersionsCf, kIdempotencyCf};
+  return names;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> ColumnFamilies() {
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const auto& name : ColumnFamilyNames()) families.emplace_back(name, LogColumnFamilyOptions(name));
+  return families;
+}
+
+void AdoptDb(RocksDbLogCore& core, rocksdb::DB* raw, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  core.db.reset(raw);
+  core.handles = handles;
+  core.meta_cf = handles[0];
+  core.events_cf = handles[1];
+  core.index_cf = handles[2];
+  core.versions_cf = handles[3];
+  core.idempotency_cf = handles[4];
+}
+
+LogError OtherPartitionCount(const std::string& dir, const std::string& stored, int partitions) {
+  return Invalid("event log in " + dir + " has " + stored + " partitions, not " + std::to_string(partitions) +
+                 "; re-partitioning is not supported");
+}
+
+// Recovers the end offsets (last key of each partition + 1). The primary writes a partition's
+// offsets in order in whole batches, so the keys below the last one are all present.
+Result<void, LogError> RecoverEndOffsets(RocksDbLogCore& core) {
+  const int partitions = core.partitions;
+  core.end_offsets = std::make_unique<std::atomic<std::int64_t>[]>(static_cast<std::size_t>(partitions));
+  core.next_offsets.assign(static_cast<std::size_t>(partitions), 0);
+  std::unique_ptr<rocksdb::Iterator> it(core.db->NewIterator(rocksdb::ReadOptions(), core.events_cf));
+  for (int p = 0; p < partitions; ++p) {
+    it->SeekForPrev(EventKey(p, std::numeric_limits<std::int64_t>::max()));
+    std::int64_t end = 0;
+    if (it->Valid() && it->key().size() == 12 && static_cast<int>(GetU32(it->key().data())) == p) {
+      end = static_cast<std::int64_t>(GetU64(it->key().data() + 4)) + 1;
+    }
+    core.next_offsets[p] = end;
+    core.end_offsets[p].store(end);
+  }
+  if (!it->status().ok()) return MakeErr(IoError("recover end offsets", it->status()));
+  return {};
+}
+
+}  // namespace
+
 Result<std::unique_ptr<RocksDbEventLog>, LogError> RocksDbEventLog::Open(const std::string& dir, int partitions) {
   if (partitions < 1) return MakeErr(Invalid("partitions must be >= 1, got " + std::to_string(partitions)));
   auto core = std::make_shared<RocksDbLogCore>();
   core->partitions = partitions;
 
-  const std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, kEventsCf, kIndexCf, kVersionsCf,
-                                          kIdempotencyCf};
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const auto& name : names) families.emplace_back(name, LogColumnFamilyOptions(name));
   rocksdb::DB* raw = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::Status s = rocksdb::DB::Open(LogDbOptions(), dir, families, &handles, &raw);
+  rocksdb::Status s = rocksdb::DB::Open(LogDbOptions(), dir, ColumnFamilies(), &handles, &raw);
   if (!s.ok()) return MakeErr(IoError("open event log in " + dir, s));
-  core->db.reset(raw);
-  core->handles = handles;
-  core->meta_cf = handles[0];
-  core->events_cf = handles[1];
-  core->index_cf = handles[2];
-  core->versions_cf = handles[3];
-  core->idempotency_cf = handles[4];
+  AdoptDb(*core, raw, handles);
   rocksdb::DB& db = *core->db;
 
   std::string stored;
@@ -554,26 +696,10 @@ Result<std::unique_ptr<RocksDbEventLog>, LogError> RocksDbEventLog::Open(const s
   } else if (!s.ok()) {
     return MakeErr(IoError("read partition count", s));
   } else if (stored != std::to_string(partitions)) {
-    return MakeErr(Invalid("event log in " + dir + " has " + stored + " partitions, not " +
-                           std::to_string(partitions) + "; re-partitioning is not supported"));
+    return MakeErr(OtherPartitionCount(dir, stored, partitions));
   }
 
-  // Recover the end offsets (last key of each partition + 1) and the stream versions.
-  core->end_offsets = std::make_unique<std::atomic<std::int64_t>[]>(static_cast<std::size_t>(partitions));
-  core->next_offsets.assign(static_cast<std::size_t>(partitions), 0);
-  {
-    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), core->events_cf));
-    for (int p = 0; p < partitions; ++p) {
-      it->SeekForPrev(EventKey(p, std::numeric_limits<std::int64_t>::max()));
-      std::int64_t end = 0;
-      if (it->Valid() && it->key().size() == 12 && static_cast<int>(GetU32(it->key().data())) == p) {
-        end = static_cast<std::int64_t>(GetU64(it->key().data() + 4)) + 1;
-      }
-      core->next_offsets[p] = end;
-      core->end_offsets[p].store(end);
-    }
-    if (!it->status().ok()) return MakeErr(IoError("recover end offsets", it->status()));
-  }
+  if (auto recovered = RecoverEndOffsets(*core); !recovered.ok()) return MakeErr(std::move(recovered).error());
   {
     std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), core->versions_cf));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -585,7 +711,68 @@ Result<std::unique_ptr<RocksDbEventLog>, LogError> RocksDbEventLog::Open(const s
   return std::unique_ptr<RocksDbEventLog>(new RocksDbEventLog(std::move(core)));
 }
 
+Result<std::unique_ptr<RocksDbEventLog>, LogError> RocksDbEventLog::OpenReadOnly(const std::string& dir,
+                                                                                const std::string& secondary_dir,
+                                                                                int partitions) {
+  if (partitions < 0) return MakeErr(Invalid("partitions must be >= 0, got " + std::to_string(partitions)));
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
+    LogError e;
+    e.code = LogError::Code::kIo;
+    e.message = "no event log in " + dir;
+    return MakeErr(std::move(e));
+  }
+  std::filesystem::create_directories(secondary_dir, ec);
+  if (ec) {
+    LogError e;
+    e.code = LogError::Code::kIo;
+    e.message = "cannot create " + secondary_dir + ": " + ec.message();
+    return MakeErr(std::move(e));
+  }
+  auto core = std::make_shared<RocksDbLogCore>();
+  core->read_only = true;
+
+  rocksdb::DBOptions options = LogDbOptions();
+  options.create_if_missing = false;
+  options.create_missing_column_families = false;
+  options.max_open_files = -1;  // required of a secondary: it keeps every table file it knows open
+  rocksdb::DB* raw = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  const auto opening = std::chrono::steady_clock::now();  // opening catches up like TryCatchUpWithPrimary
+  rocksdb::Status s = rocksdb::DB::OpenAsSecondary(options, dir, secondary_dir, ColumnFamilies(), &handles, &raw);
+  if (!s.ok()) return MakeErr(IoError("open event log in " + dir + " read-only", s));
+  AdoptDb(*core, raw, handles);
+  rocksdb::DB& db = *core->db;
+
+  // OpenAsSecondary already replayed the primary's MANIFEST and WAL: the view is current.
+  std::string stored;
+  s = db.Get(rocksdb::ReadOptions(), core->meta_cf, kPartitionsKey, &stored);
+  if (s.IsNotFound()) {
+    LogError e;
+    e.code = LogError::Code::kIo;
+    e.message = "event log in " + dir + " has no partition count yet";
+    return MakeErr(std::move(e));
+  }
+  if (!s.ok()) return MakeErr(IoError("read partition count", s));
+  int stored_count = 0;
+  try {
+    std::size_t used = 0;
+    stored_count = std::stoi(stored, &used);
+    if (used != stored.size()) stored_count = 0;
+  } catch (const std::exception&) {
+    stored_count = 0;
+  }
+  if (stored_count < 1) return MakeErr(Corrupt("partition count \"" + stored + "\""));
+  if (partitions != 0 && stored_count != partitions) return MakeErr(OtherPartitionCount(dir, stored, partitions));
+  core->partitions = stored_count;
+
+  if (auto recovered = RecoverEndOffsets(*core); !recovered.ok()) return MakeErr(std::move(recovered).error());
+  core->last_catch_up_ns.store(SteadyNanos(opening));
+  return std::unique_ptr<RocksDbEventLog>(new RocksDbEventLog(std::move(core)));
+}
+
 RocksDbEventLog::RocksDbEventLog(std::shared_ptr<RocksDbLogCore> core) : core_(std::move(core)) {
+  if (core_->read_only) return;  // nothing to write
   RocksDbLogCore* c = core_.get();
   core_->writer = std::thread([c] { c->WriterLoop(); });
 }
@@ -596,7 +783,7 @@ RocksDbEventLog::~RocksDbEventLog() {
     core_->stopping = true;
   }
   core_->queue_cv.notify_all();
-  core_->writer.join();
+  if (core_->writer.joinable()) core_->writer.join();
   std::shared_ptr<Group> leftover;
   {
     std::lock_guard lock(core_->queue_mu);
@@ -608,6 +795,7 @@ RocksDbEventLog::~RocksDbEventLog() {
 }
 
 Result<AppendResult, LogError> RocksDbEventLog::Append(const AppendRequest& request) {
+  if (core_->read_only) return MakeErr(ReadOnly());
   if (auto invalid = Validate(request)) return MakeErr(std::move(*invalid));
   Pending pending;
   pending.request = &request;
@@ -651,6 +839,9 @@ Result<std::vector<RecordedEvent>, LogError> RocksDbEventLog::ReadStream(const s
   if (max == 0) return out;
   const std::int64_t from = std::max<std::int64_t>(from_version, 1);
   const int partition = commands::PartitionOf(tenant_id, core_->partitions);
+  if (core_->read_only) {
+    if (auto c = core_->CatchUp(std::chrono::steady_clock::now()); !c.ok()) return MakeErr(std::move(c).error());
+  }
   // Index entries past the published end belong to a batch whose append has not returned yet.
   const std::int64_t end = core_->end_offsets[partition].load(std::memory_order_acquire);
   const std::string prefix = StreamKey(tenant_id, stream);
@@ -699,6 +890,7 @@ Result<std::int64_t, LogError> RocksDbEventLog::StreamVersion(const std::string&
                                                               const std::string& stream) {
   if (tenant_id.empty() || stream.empty()) return MakeErr(Invalid("tenant_id and stream must not be empty"));
   const std::string key = StreamKey(tenant_id, stream);
+  if (core_->read_only) return ReadOnlyStreamVersion(tenant_id, key);
   std::shared_lock lock(core_->versions_mu);
   const auto it = core_->versions.find(key);
   return it == core_->versions.end() ? std::int64_t{0} : it->second;
@@ -710,8 +902,14 @@ Result<std::vector<RecordedEvent>, LogError> RocksDbEventLog::ReadPartition(int 
     return MakeErr(Invalid("no partition " + std::to_string(partition)));
   }
   if (from_offset < 0) return MakeErr(Invalid("negative offset"));
-  const std::int64_t end = core_->end_offsets[partition].load(std::memory_order_acquire);
-  if (from_offset >= end || max == 0) return std::vector<RecordedEvent>{};
+  if (max == 0) return std::vector<RecordedEvent>{};
+  std::int64_t end = core_->end_offsets[partition].load(std::memory_order_acquire);
+  // Read-only: a request reaching past the known end may be after events the primary has.
+  if (core_->read_only && (from_offset >= end || static_cast<std::uint64_t>(end - from_offset) < max)) {
+    if (auto c = core_->CatchUp(std::chrono::steady_clock::now()); !c.ok()) return MakeErr(std::move(c).error());
+    end = core_->end_offsets[partition].load(std::memory_order_acquire);
+  }
+  if (from_offset >= end) return std::vector<RecordedEvent>{};
   const std::int64_t count =
       static_cast<std::int64_t>(std::min<std::uint64_t>(max, static_cast<std::uint64_t>(end - from_offset)));
   return core_->ReadRange(partition, from_offset, from_offset + count);
@@ -720,6 +918,10 @@ Result<std::vector<RecordedEvent>, LogError> RocksDbEventLog::ReadPartition(int 
 Result<std::int64_t, LogError> RocksDbEventLog::EndOffset(int partition) {
   if (partition < 0 || partition >= core_->partitions) {
     return MakeErr(Invalid("no partition " + std::to_string(partition)));
+  }
+  if (core_->read_only) {
+    const auto not_before = std::chrono::steady_clock::now() - kCatchUpInterval;
+    if (auto c = core_->CatchUp(not_before); !c.ok()) return MakeErr(std::move(c).error());
   }
   return core_->end_offsets[partition].load(std::memory_order_acquire);
 }
@@ -739,6 +941,32 @@ int RocksDbEventLog::Partitions() const { return core_->partitions; }
 
 std::uint64_t RocksDbEventLog::SyncedBatches() const {
   return core_->synced_batches.load(std::memory_order_relaxed);
+}
+
+bool RocksDbEventLog::IsReadOnly() const { return core_->read_only; }
+
+// Read-only mode: the highest version whose index entry points below the published end offset.
+// Versions of a stream take increasing offsets of one partition, so that is a suffix walk back.
+Result<std::int64_t, LogError> RocksDbEventLog::ReadOnlyStreamVersion(const std::string& tenant_id,
+                                                                      const std::string& stream_key) {
+  if (auto c = core_->CatchUp(std::chrono::steady_clock::now()); !c.ok()) return MakeErr(std::move(c).error());
+  const int partition = commands::PartitionOf(tenant_id, core_->partitions);
+  const std::int64_t end = core_->end_offsets[partition].load(std::memory_order_acquire);
+  std::shared_lock lock(core_->close_mu);
+  if (!core_->db) return MakeErr(Unavailable());
+  std::unique_ptr<rocksdb::Iterator> it(core_->db->NewIterator(rocksdb::ReadOptions(), core_->index_cf));
+  std::int64_t version = 0;
+  for (it->SeekForPrev(IndexKey(stream_key, std::numeric_limits<std::int64_t>::max())); it->Valid(); it->Prev()) {
+    const rocksdb::Slice key = it->key();
+    if (!key.starts_with(stream_key) || key.size() != stream_key.size() + 8) break;
+    if (it->value().size() != 12) return MakeErr(Corrupt("index entry of a stream of " + tenant_id));
+    if (static_cast<std::int64_t>(GetU64(it->value().data() + 4)) < end) {
+      version = static_cast<std::int64_t>(GetU64(key.data() + stream_key.size()));
+      break;
+    }
+  }
+  if (!it->status().ok()) return MakeErr(IoError("read stream index", it->status()));
+  return version;
 }
 
 }  // namespace switchboard::adapters
