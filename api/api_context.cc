@@ -91,7 +91,7 @@ HttpResponse ApiContext::Write(const HttpRequest& request, const Caller& caller,
   std::string stored_body = response.body;
   if (auto json = nlohmann::json::parse(stored_body, nullptr, false); json.is_object()) {
     bool redacted = false;
-    for (const char* secret : {"api_key", "widget_token", "owner_token"}) {
+    for (const char* secret : {"api_key", "widget_token", "owner_token", "secret"}) {
       if (json.contains(secret)) {
         json[secret] = "(issued once; rotate to obtain a new one)";
         redacted = true;

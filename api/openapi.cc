@@ -67,6 +67,21 @@ nlohmann::json Schemas() {
   appointment_patch["cancel_reason"] = Str();
   appointment_patch["actual_value_cents"] = Int();
 
+  // Outbound webhooks (api/integration_routes.cc): the secret appears only in the creation response.
+  const nlohmann::json event_types = {{"type", "array"}, {"items", Str()},
+                                      {"description", "event type names of domain/EVENTS.md, or [\"*\"] for all"}};
+  nlohmann::json webhook_create = {{"url", Str()}, {"event_types", event_types}, {"secret", Str()}};
+  nlohmann::json webhook = {{"id", Str()}, {"url", Str()}, {"event_types", event_types},
+                            {"status", {{"type", "string"}, {"enum", {"active", "deleted"}}}},
+                            {"created_at", Time()}};
+  nlohmann::json webhook_with_secret = webhook;
+  webhook_with_secret["secret"] = Str();
+  nlohmann::json webhook_delivery = {
+      {"webhook_id", Str()},  {"event_id", Str()},   {"event_type", Str()},
+      {"attempt", Int()},     {"status", {{"type", "string"}, {"enum", {"failed", "succeeded", "dead_lettered"}}}},
+      {"status_code", Int()}, {"error", Str()},      {"next_attempt_at", {{"type", {"string", "null"}}, {"format", "date-time"}}},
+      {"at", Time()}};
+
   return {
       {"BusinessCreate", Object(config, {"name"})},
       {"BusinessPatch", Object(patch)},
@@ -83,6 +98,12 @@ nlohmann::json Schemas() {
       {"AppointmentPage", PageOf("Appointment")},
       {"TimelineEntry", Object({{"at", Time()}, {"kind", Str()}, {"ref_id", Str()}, {"summary", {{"type", "object"}}}})},
       {"TimelinePage", PageOf("TimelineEntry")},
+      {"WebhookCreate", Object(webhook_create, {"url", "event_types"})},
+      {"Webhook", Object(webhook)},
+      {"WebhookWithSecret", Object(webhook_with_secret)},
+      {"WebhookPage", PageOf("Webhook")},
+      {"WebhookDelivery", Object(webhook_delivery)},
+      {"WebhookDeliveryPage", PageOf("WebhookDelivery")},
       {"Problem", Object({{"type", Str()},
                           {"title", Str()},
                           {"status", Int()},

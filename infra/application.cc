@@ -1,7 +1,11 @@
 // Wiring of storage, projections, services, API and HTTP server.
 #include "infra/application.h"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <filesystem>
 #include <iostream>
@@ -13,29 +17,80 @@
 #include "api/http_server.h"
 #include "api/metrics.h"
 #include "api/routes.h"
+#include "api/integration_routes.h"
 #include "api/system_routes.h"
 #include "infra/metered_event_log.h"
 #include "projections/crm/crm_projection.h"
+#include "projections/integrations/integrations_projection.h"
+#include "adapters/http_client/curl_webhook_sender.h"
+#include "commands/webhooks/webhook_dispatcher.h"
+#include "infra/webhooks/webhook_settings.h"
 #include "projections/engine/catalog.h"
 #include "projections/engine/projection_engine.h"
 
 namespace switchboard::infra {
 
-Result<Storage, std::string> OpenStorage(const Config& config, int pool_size) {
+DirRemoval& DirRemoval::operator=(DirRemoval&& other) noexcept {
+  if (this != &other) {
+    DirRemoval gone(std::move(*this));
+    path_ = std::exchange(other.path_, {});
+  }
+  return *this;
+}
+
+DirRemoval::~DirRemoval() {
+  if (path_.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+namespace {
+
+constexpr std::string_view kSecondaryPrefix = "log-secondary-";
+
+// Removes the secondary dirs that replay/audit runs killed before their clean-up left behind
+// (their pid no longer runs).
+void RemoveStaleSecondaryDirs(const std::string& data_dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(data_dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(kSecondaryPrefix, 0) != 0) continue;
+    const std::string digits = name.substr(kSecondaryPrefix.size());
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(digits));
+    if (pid == ::getpid() || (::kill(pid, 0) != 0 && errno == ESRCH)) {
+      std::error_code ignored;
+      std::filesystem::remove_all(entry.path(), ignored);
+    }
+  }
+}
+
+}  // namespace
+
+Result<Storage, std::string> OpenStorage(const Config& config, int pool_size, StorageMode mode) {
   if (config.event_log != "rocksdb") {
     return MakeErr(std::string("SWITCHBOARD_EVENT_LOG=") + config.event_log +
                    " is not available in this build; use rocksdb");
   }
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) return MakeErr("cannot create data dir " + config.data_dir + ": " + ec.message());
   Storage storage;
-  auto log = adapters::RocksDbEventLog::Open(config.data_dir + "/log", config.partitions);
-  if (!log) return MakeErr("event log: " + log.error().message);
-  storage.log = std::move(log.value());
-  auto state = adapters::RocksDbStateStore::Open(config.data_dir + "/state");
-  if (!state) return MakeErr("state store: " + state.error().message);
-  storage.state = std::move(state.value());
+  if (mode == StorageMode::kReadOnlyLog) {
+    RemoveStaleSecondaryDirs(config.data_dir);
+    const std::string secondary = config.data_dir + "/" + std::string(kSecondaryPrefix) + std::to_string(::getpid());
+    storage.log_secondary_dir = DirRemoval(secondary);
+    auto log = adapters::RocksDbEventLog::OpenReadOnly(config.data_dir + "/log", secondary, config.partitions);
+    if (!log) return MakeErr("event log (read-only): " + log.error().message);
+    storage.log = std::move(log.value());
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(config.data_dir, ec);
+    if (ec) return MakeErr("cannot create data dir " + config.data_dir + ": " + ec.message());
+    auto log = adapters::RocksDbEventLog::Open(config.data_dir + "/log", config.partitions);
+    if (!log) return MakeErr("event log: " + log.error().message);
+    storage.log = std::move(log.value());
+    auto state = adapters::RocksDbStateStore::Open(config.data_dir + "/state");
+    if (!state) return MakeErr("state store: " + state.error().message);
+    storage.state = std::move(state.value());
+  }
   auto pool = adapters::PgPool::Open(EffectivePgUrl(config), pool_size);
   if (!pool) return MakeErr("PostgreSQL (" + EffectivePgUrl(config) + "): " + pool.error().message);
   storage.pool = std::move(pool.value());
@@ -52,12 +107,16 @@ struct Server::Parts {
   api::Metrics metrics;
   std::unique_ptr<MeteredEventLog> log;
   projections::crm::CrmProjection crm;
+  projections::integrations::IntegrationsProjection integrations;
   std::unique_ptr<projections::ProjectionEngine> engine;
   commands::SystemClock clock;
   std::unique_ptr<commands::CommandPipeline> pipeline;
   std::unique_ptr<commands::TenantService> tenants;
   std::unique_ptr<commands::CustomerService> customers;
   std::unique_ptr<commands::AppointmentService> appointments;
+  std::unique_ptr<commands::webhooks::WebhookService> webhooks;
+  adapters::CurlWebhookSender webhook_sender;
+  std::unique_ptr<commands::webhooks::WebhookDispatcher> dispatcher;
   std::unique_ptr<api::ApiContext> api;
   std::unique_ptr<api::Authenticator> auth;
   api::Router router;
@@ -76,6 +135,7 @@ struct Server::Parts {
     cv.notify_all();
     if (lag_refresher.joinable()) lag_refresher.join();
     if (http) http->Stop();
+    if (dispatcher) dispatcher->Stop();
     if (engine) engine->Stop();
   }
 };
@@ -91,7 +151,8 @@ Result<std::unique_ptr<Server>, std::string> Server::Start(const Config& config)
   auto parts = std::make_unique<Parts>();
   Parts& p = *parts;
   p.config = config;
-  auto storage = OpenStorage(config, config.worker_threads + 4);
+  // Request workers, one projection worker per partition, and the readiness probe.
+  auto storage = OpenStorage(config, config.worker_threads + config.partitions + 2);
   if (!storage) return MakeErr(storage.error());
   p.storage = std::move(storage.value());
   p.log = std::make_unique<MeteredEventLog>(*p.storage.log, p.metrics);
@@ -101,7 +162,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Start(const Config& config)
     std::cerr << "projection worker (partition " << partition << "): " << message << "\n";
   };
   p.engine = std::make_unique<projections::ProjectionEngine>(*p.log, *p.storage.pool,
-                                                             std::vector<projections::Projection*>{&p.crm},
+                                                             std::vector<projections::Projection*>{&p.crm, &p.integrations},
                                                              engine_options);
   if (auto started = p.engine->Start(); !started) return MakeErr("projections: " + started.error().message);
 
@@ -109,6 +170,15 @@ Result<std::unique_ptr<Server>, std::string> Server::Start(const Config& config)
   p.tenants = std::make_unique<commands::TenantService>(*p.pipeline);
   p.customers = std::make_unique<commands::CustomerService>(*p.pipeline, *p.tenants);
   p.appointments = std::make_unique<commands::AppointmentService>(*p.pipeline, *p.tenants, *p.customers);
+  p.webhooks = std::make_unique<commands::webhooks::WebhookService>(*p.pipeline, *p.tenants);
+  auto webhook_options = WebhookSettingsFromEnvironment();
+  if (!webhook_options) return MakeErr(webhook_options.error());
+  webhook_options->on_error = [](int partition, std::string_view message) {
+    std::cerr << "webhook dispatcher (partition " << partition << "): " << message << "\n";
+  };
+  p.dispatcher = std::make_unique<commands::webhooks::WebhookDispatcher>(
+      *p.log, *p.storage.state, *p.webhooks, p.webhook_sender, p.clock, std::move(webhook_options.value()));
+  if (auto started = p.dispatcher->Start(); !started) return MakeErr(started.error());
 
   const int partitions = config.partitions;
   projections::ProjectionEngine* engine = p.engine.get();
@@ -132,6 +202,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Start(const Config& config)
   api::AddAdminRoutes(p.router, *p.api);
   api::AddCustomerRoutes(p.router, *p.api);
   api::AddAppointmentRoutes(p.router, *p.api);
+  api::AddIntegrationRoutes(p.router, *p.api, *p.webhooks);
   adapters::PgPool* pool = p.storage.pool.get();
   commands::EventLog* log = p.log.get();
   api::AddSystemRoutes(

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "adapters/postgres/pg_pool.h"
 #include "adapters/rocksdb/rocksdb_event_log.h"
@@ -13,14 +14,36 @@
 
 namespace switchboard::infra {
 
+// Removes a directory tree when destroyed (nothing once moved from).
+class DirRemoval {
+ public:
+  DirRemoval() = default;
+  explicit DirRemoval(std::string path) : path_(std::move(path)) {}
+  DirRemoval(DirRemoval&& other) noexcept : path_(std::exchange(other.path_, {})) {}
+  DirRemoval& operator=(DirRemoval&& other) noexcept;
+  ~DirRemoval();
+
+ private:
+  std::string path_;
+};
+
 struct Storage {
+  DirRemoval log_secondary_dir;  // first member, so it goes after the log has closed
   std::unique_ptr<adapters::RocksDbEventLog> log;
-  std::unique_ptr<adapters::RocksDbStateStore> state;
+  std::unique_ptr<adapters::RocksDbStateStore> state;  // null with StorageMode::kReadOnlyLog
   std::unique_ptr<adapters::PgPool> pool;
 };
 
+enum class StorageMode {
+  kReadWrite,    // serve, migrate: the process owns the log and the state store
+  // replay, audit: the log is opened read-only (a RocksDB secondary in <data_dir>/log-secondary-<pid>,
+  // removed on close) so these run beside a `serve` that holds it; no state store is opened.
+  kReadOnlyLog,
+};
+
 // Opens everything and applies pending migrations.
-Result<Storage, std::string> OpenStorage(const Config& config, int pool_size);
+Result<Storage, std::string> OpenStorage(const Config& config, int pool_size,
+                                         StorageMode mode = StorageMode::kReadWrite);
 
 class Server {
  public:

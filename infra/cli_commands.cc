@@ -76,7 +76,8 @@ int RunReplay(const Config& config, const std::string& projection) {
     std::cerr << "switchboard replay: --projection must name a projection (known: crm)\n";
     return 2;
   }
-  auto storage = OpenStorage(config, 2);
+  // Read-only log: runs beside a `serve` that holds the log (the point of a blue/green rebuild).
+  auto storage = OpenStorage(config, 2, StorageMode::kReadOnlyLog);
   if (!storage) {
     std::cerr << "switchboard replay: " << storage.error() << "\n";
     return 1;
@@ -108,7 +109,7 @@ int RunAudit(const Config& config, const std::string& tenant_id, const std::stri
     std::cerr << "switchboard audit: --tenant ID is required\n";
     return 2;
   }
-  auto storage = OpenStorage(config, 1);
+  auto storage = OpenStorage(config, 1, StorageMode::kReadOnlyLog);  // runs beside `serve`
   if (!storage) {
     std::cerr << "switchboard audit: " << storage.error() << "\n";
     return 1;
