@@ -52,6 +52,7 @@
 #include <rocksdb/iterator.h>
 #include <rocksdb/write_batch.h>
 
+#include "adapters/kafka/kafka_client.h"
 #include "adapters/rocksdb/envelope_template.h"
 
 namespace switchboard::adapters {
@@ -184,44 +185,6 @@ std::optional<RecordedEvent> DecodeMessage(const rd_kafka_message_t* m) {
 }
 
 // --- librdkafka clients ----------------------------------------------------------------------------
-
-struct RkDeleter {
-  void operator()(rd_kafka_t* rk) const {
-    if (rk) rd_kafka_destroy(rk);
-  }
-};
-using RkPtr = std::unique_ptr<rd_kafka_t, RkDeleter>;
-
-struct ErrorDeleter {
-  void operator()(rd_kafka_error_t* e) const {
-    if (e) rd_kafka_error_destroy(e);
-  }
-};
-using ErrorPtr = std::unique_ptr<rd_kafka_error_t, ErrorDeleter>;
-
-using Props = std::vector<std::pair<std::string, std::string>>;
-
-Result<RkPtr, LogError> NewClient(rd_kafka_type_t type, const KafkaLogOptions& o, const Props& props,
-                                  const std::function<void(rd_kafka_conf_t*)>& setup = {}) {
-  char errstr[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  Props all = {{"bootstrap.servers", o.brokers}, {"client.id", o.node_id}};
-  for (const auto& [k, v] : o.client_config) all.emplace_back(k, v);
-  all.insert(all.end(), props.begin(), props.end());
-  for (const auto& [k, v] : all) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return MakeErr(Invalid("librdkafka property " + k + ": " + errstr));
-    }
-  }
-  if (setup) setup(conf);
-  rd_kafka_t* rk = rd_kafka_new(type, conf, errstr, sizeof errstr);  // takes conf on success
-  if (rk == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    return MakeErr(Invalid(std::string("cannot create a Kafka client: ") + errstr));
-  }
-  return RkPtr(rk);
-}
 
 std::string ErrorText(const rd_kafka_error_t* e) {
   return std::string(rd_kafka_error_name(e)) + ": " + rd_kafka_error_string(e);
@@ -560,6 +523,7 @@ void KafkaLogCore::AnnounceOwner(int partition, std::int64_t applied) {
 
 std::string KafkaLogCore::OwnerMessage(int partition) {
   std::string prefix = "partition " + std::to_string(partition) + " of " + options.topic;
+  if (!options.writer) return prefix + ": node " + options.node_id + " opened the log read-only";
   {
     PartitionSlot& slot = *slots[partition];
     std::lock_guard lock(slot.mu);
@@ -1228,11 +1192,11 @@ Result<std::unique_ptr<KafkaEventLog>, LogError> KafkaEventLog::Open(const Kafka
   if (options.replication < 1) return MakeErr(Invalid("replication must be >= 1"));
   if (options.topic.empty() || options.group.empty()) return MakeErr(Invalid("topic and group must not be empty"));
   if (options.node_id.empty()) return MakeErr(Invalid("node_id must not be empty"));
-  if (options.state_dir.empty()) return MakeErr(Invalid("state_dir must not be empty"));
+  if (options.writer && options.state_dir.empty()) return MakeErr(Invalid("state_dir must not be empty"));
 
   auto core = std::make_shared<KafkaLogCore>();
   core->options = options;
-  {
+  if (options.writer) {
     std::error_code ec;
     std::filesystem::create_directories(options.state_dir, ec);
     rocksdb::Options db_options;
@@ -1263,6 +1227,7 @@ Result<std::unique_ptr<KafkaEventLog>, LogError> KafkaEventLog::Open(const Kafka
     core->slots.push_back(std::move(slot));
   }
   core->owners.assign(static_cast<std::size_t>(options.partitions), {Clock::time_point{}, std::string()});
+  if (!options.writer) return std::unique_ptr<KafkaEventLog>(new KafkaEventLog(core));
   if (auto g = core->StartGroup(); !g.ok()) return MakeErr(std::move(g).error());
 
   std::unique_ptr<KafkaEventLog> log(new KafkaEventLog(core));

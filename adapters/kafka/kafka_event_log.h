@@ -58,6 +58,9 @@ struct KafkaLogOptions {
   std::chrono::milliseconds open_timeout{30000};
   // Open waits until this node owns every partition (a single-node deployment, tests).
   bool wait_for_all_partitions = false;
+  // false: a reader (replay, audit, `project`): joins no writer group and opens no state_dir (may be
+  // empty); ReadPartition/EndOffset/Subscribe work, Append/ReadStream/StreamVersion fail kUnavailable.
+  bool writer = true;
   // Extra librdkafka properties for every client (e.g. security.protocol, sasl.*).
   std::map<std::string, std::string> client_config;
 };
