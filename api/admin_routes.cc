@@ -72,12 +72,13 @@ void AddAdminRoutes(Router& router, ApiContext& api) {
                 const std::string id = api.NewId(req, caller, "tenant");
                 commands::NewTenant tenant{id, DefaultsWith(change), commands::NewSecret("sk_"),
                                            commands::NewSecret("wt_"), commands::NewSecret("ot_")};
+                const nlohmann::json secrets = {{"api_key", tenant.api_key},
+                                                {"widget_token", tenant.widget_token},
+                                                {"owner_token", tenant.owner_token}};
                 return api.Write(
                     req, caller, 201,
                     [&](const CommandContext& ctx) { return tenants.Create(ForTenant(ctx, id), tenant); },
-                    RenderBusiness({{"api_key", tenant.api_key},
-                                    {"widget_token", tenant.widget_token},
-                                    {"owner_token", tenant.owner_token}}));
+                    RenderBusiness(secrets), secrets);
               }});
 
   router.Add({"GET", "/v1/admin/businesses", Auth::kAdmin, "List businesses", 200, "", "BusinessPage",
@@ -191,7 +192,7 @@ void AddAdminRoutes(Router& router, ApiContext& api) {
                   return api.Write(
                       req, caller, 200,
                       [&](const CommandContext& ctx) { return (tenants.*rotation.rotate)(ForTenant(ctx, id), secret); },
-                      RenderBusiness({{rotation.field, secret}}));
+                      RenderBusiness({{rotation.field, secret}}), {{rotation.field, secret}});
                 }});
   }
 }

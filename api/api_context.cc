@@ -56,9 +56,9 @@ std::string ApiContext::NewId(const HttpRequest& request, const Caller& caller, 
 }
 
 HttpResponse ApiContext::Write(const HttpRequest& request, const Caller& caller, int success_status,
-                               const Command& command, const Render& render) {
+                               const Command& command, const Render& render, const nlohmann::json& issued_once) {
   const auto scoped = ScopedIdempotencyKey(request, caller);
-  if (scoped.empty()) return RunCommand(request, caller, success_status, command, render);
+  if (scoped.empty()) return RunCommand(request, caller, success_status, command, render, issued_once);
   if (request.Header("idempotency-key")->size() > 255) {
     return BadRequest("Idempotency-Key must be at most 255 characters", {{"Idempotency-Key", "too long"}});
   }
@@ -84,7 +84,7 @@ HttpResponse ApiContext::Write(const HttpRequest& request, const Caller& caller,
     return replay;
   }
 
-  HttpResponse response = RunCommand(request, caller, success_status, command, render);
+  HttpResponse response = RunCommand(request, caller, success_status, command, render, issued_once);
   // Only settled outcomes are remembered: a 5xx or a 409 conflict may succeed when retried.
   if (response.status >= 500 || response.status == 409) return response;
   // Secrets are never stored in plaintext: a replay shows that they were issued, not their value.
@@ -110,7 +110,7 @@ HttpResponse ApiContext::Write(const HttpRequest& request, const Caller& caller,
 }
 
 HttpResponse ApiContext::RunCommand(const HttpRequest& request, const Caller& caller, int success_status,
-                                    const Command& command, const Render& render) {
+                                    const Command& command, const Render& render, const nlohmann::json& issued_once) {
   commands::CommandContext context;
   context.tenant_id = caller.tenant_id;
   context.actor = caller.actor;
@@ -129,7 +129,9 @@ HttpResponse ApiContext::RunCommand(const HttpRequest& request, const Caller& ca
     if (!services_.wait_for_position(outcome->partition, outcome->position, kConsistencyWait)) {
       HttpResponse accepted;
       accepted.status = 202;
-      accepted.body = nlohmann::json{{"id", outcome->id}, {"status", "accepted"}}.dump();
+      nlohmann::json body = {{"id", outcome->id}, {"status", "accepted"}};
+      for (const auto& [name, value] : issued_once.items()) body[name] = value;
+      accepted.body = body.dump();
       accepted.headers = headers;
       return accepted;
     }

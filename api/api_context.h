@@ -44,8 +44,10 @@ class ApiContext {
   explicit ApiContext(ApiServices services) : services_(std::move(services)) {}
   ApiServices& services() { return services_; }
 
+  // `issued_once`: secrets the command generated (API keys, webhook secrets); they are added to a
+  // 202 too, because a client that got a 202 has no other way to learn them.
   HttpResponse Write(const HttpRequest& request, const Caller& caller, int success_status, const Command& command,
-                     const Render& render);
+                     const Render& render, const nlohmann::json& issued_once = nlohmann::json::object());
   HttpResponse Read(const HttpRequest& request, const Query& query);
 
   // A new aggregate id: derived from the Idempotency-Key when the request has one, so a retry
@@ -54,7 +56,7 @@ class ApiContext {
 
  private:
   HttpResponse RunCommand(const HttpRequest& request, const Caller& caller, int success_status,
-                          const Command& command, const Render& render);
+                          const Command& command, const Render& render, const nlohmann::json& issued_once);
   std::string ScopedIdempotencyKey(const HttpRequest& request, const Caller& caller) const;
 
   ApiServices services_;

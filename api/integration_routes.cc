@@ -59,7 +59,8 @@ void AddIntegrationRoutes(Router& router, ApiContext& api, commands::webhooks::W
                         json["secret"] = command.secret;
                         return JsonResponse(200, json);
                       });
-                    });
+                    },
+                    {{"secret", command.secret}});
               }});
 
   router.Add({"GET", "/v1/integrations/webhooks", Auth::kTenant, "List webhook endpoints, newest first", 200, "",

@@ -55,8 +55,13 @@ HttpResponse FromCommandError(const commands::CommandError& error) {
   switch (error.kind) {
     case Kind::kConcurrency:
       return Problem(409, "Conflict", error.message);
-    case Kind::kUnavailable:
-      return Problem(503, "Service unavailable", error.message);
+    case Kind::kUnavailable: {
+      // On Kafka this is also "another node owns the tenant's partition" (requests are not
+      // forwarded); a rebalance settles within seconds, so clients retry.
+      auto response = Problem(503, "Service unavailable", error.message);
+      response.headers.emplace_back("Retry-After", "1");
+      return response;
+    }
     case Kind::kRejected:
       break;
   }

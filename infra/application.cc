@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <condition_variable>
 #include <filesystem>
 #include <iostream>
@@ -23,6 +24,10 @@
 #include "projections/crm/crm_projection.h"
 #include "projections/integrations/integrations_projection.h"
 #include "adapters/http_client/curl_webhook_sender.h"
+#include "adapters/kafka/kafka_event_log.h"
+#include "adapters/kafka/kafka_partition_group.h"
+#include "adapters/rocksdb/rocksdb_event_log.h"
+#include "infra/projection_workers.h"
 #include "commands/webhooks/webhook_dispatcher.h"
 #include "infra/webhooks/webhook_settings.h"
 #include "projections/engine/catalog.h"
@@ -65,15 +70,41 @@ void RemoveStaleSecondaryDirs(const std::string& data_dir) {
   }
 }
 
+
+Result<std::unique_ptr<adapters::KafkaEventLog>, std::string> OpenKafkaLog(const Config& config, StorageMode mode) {
+  if (config.kafka_brokers.empty()) {
+    return MakeErr(std::string("SWITCHBOARD_EVENT_LOG=kafka needs SWITCHBOARD_KAFKA_BROKERS (host:port,...)"));
+  }
+  adapters::KafkaLogOptions options;
+  options.brokers = config.kafka_brokers;
+  options.partitions = config.partitions;
+  options.replication = config.kafka_replication;
+  options.node_id = EffectiveNodeId(config);
+  options.writer = mode == StorageMode::kReadWrite;
+  if (options.writer) options.state_dir = config.data_dir + "/kafka-writer";
+  auto log = adapters::KafkaEventLog::Open(options);
+  if (!log) return MakeErr("event log (Kafka " + config.kafka_brokers + "): " + log.error().message);
+  return std::move(log.value());
+}
+
 }  // namespace
 
 Result<Storage, std::string> OpenStorage(const Config& config, int pool_size, StorageMode mode) {
-  if (config.event_log != "rocksdb") {
-    return MakeErr(std::string("SWITCHBOARD_EVENT_LOG=") + config.event_log +
-                   " is not available in this build; use rocksdb");
-  }
   Storage storage;
-  if (mode == StorageMode::kReadOnlyLog) {
+  if (config.event_log == "kafka") {
+    std::error_code ec;
+    std::filesystem::create_directories(config.data_dir, ec);
+    if (ec) return MakeErr("cannot create data dir " + config.data_dir + ": " + ec.message());
+    auto log = OpenKafkaLog(config, mode);
+    if (!log) return MakeErr(log.error());
+    storage.kafka = log.value().get();
+    storage.log = std::move(log.value());
+    if (mode == StorageMode::kReadWrite) {
+      auto state = adapters::RocksDbStateStore::Open(config.data_dir + "/state");
+      if (!state) return MakeErr("state store: " + state.error().message);
+      storage.state = std::move(state.value());
+    }
+  } else if (mode == StorageMode::kReadOnlyLog) {
     RemoveStaleSecondaryDirs(config.data_dir);
     const std::string secondary = config.data_dir + "/" + std::string(kSecondaryPrefix) + std::to_string(::getpid());
     storage.log_secondary_dir = DirRemoval(secondary);
@@ -108,7 +139,8 @@ struct Server::Parts {
   std::unique_ptr<MeteredEventLog> log;
   projections::crm::CrmProjection crm;
   projections::integrations::IntegrationsProjection integrations;
-  std::unique_ptr<projections::ProjectionEngine> engine;
+  std::unique_ptr<ProjectionWorkers> projection_workers;
+  std::unique_ptr<adapters::KafkaPartitionGroup> projection_group;  // Kafka only
   commands::SystemClock clock;
   std::unique_ptr<commands::CommandPipeline> pipeline;
   std::unique_ptr<commands::TenantService> tenants;
@@ -117,6 +149,22 @@ struct Server::Parts {
   std::unique_ptr<commands::webhooks::WebhookService> webhooks;
   adapters::CurlWebhookSender webhook_sender;
   std::unique_ptr<commands::webhooks::WebhookDispatcher> dispatcher;
+  commands::webhooks::DispatcherOptions dispatcher_options;
+  std::vector<int> dispatched_partitions;  // what `dispatcher` runs (Kafka: the owned partitions)
+
+  // On Kafka the dispatcher delivers the partitions this node writes (it records each outcome as
+  // an event, which only the owner can append); restarted when the ownership changes.
+  Result<void, std::string> StartDispatcher(std::vector<int> partitions) {
+    if (dispatcher) dispatcher->Stop();
+    dispatcher.reset();
+    dispatched_partitions = partitions;
+    if (storage.kafka != nullptr && partitions.empty()) return {};  // owns nothing right now
+    auto options = dispatcher_options;
+    options.partitions = std::move(partitions);
+    dispatcher = std::make_unique<commands::webhooks::WebhookDispatcher>(*log, *storage.state, *webhooks,
+                                                                        webhook_sender, clock, std::move(options));
+    return dispatcher->Start();
+  }
   std::unique_ptr<api::ApiContext> api;
   std::unique_ptr<api::Authenticator> auth;
   api::Router router;
@@ -136,7 +184,8 @@ struct Server::Parts {
     if (lag_refresher.joinable()) lag_refresher.join();
     if (http) http->Stop();
     if (dispatcher) dispatcher->Stop();
-    if (engine) engine->Stop();
+    projection_group.reset();  // hands the partitions over before the workers go
+    if (projection_workers) projection_workers->Stop(projection_workers->Running());
   }
 };
 
@@ -161,10 +210,11 @@ Result<std::unique_ptr<Server>, std::string> Server::Start(const Config& config)
   engine_options.on_error = [](int partition, std::string_view message) {
     std::cerr << "projection worker (partition " << partition << "): " << message << "\n";
   };
-  p.engine = std::make_unique<projections::ProjectionEngine>(*p.log, *p.storage.pool,
-                                                             std::vector<projections::Projection*>{&p.crm, &p.integrations},
-                                                             engine_options);
-  if (auto started = p.engine->Start(); !started) return MakeErr("projections: " + started.error().message);
+  p.projection_workers = std::make_unique<ProjectionWorkers>(
+      *p.log, *p.storage.pool, std::vector<projections::Projection*>{&p.crm, &p.integrations}, engine_options);
+  auto group = ShareProjectionWork(config, *p.projection_workers);
+  if (!group) return MakeErr(group.error());
+  p.projection_group = std::move(group.value());
 
   p.pipeline = std::make_unique<commands::CommandPipeline>(*p.log, p.storage.state.get(), p.clock);
   p.tenants = std::make_unique<commands::TenantService>(*p.pipeline);
@@ -176,20 +226,22 @@ Result<std::unique_ptr<Server>, std::string> Server::Start(const Config& config)
   webhook_options->on_error = [](int partition, std::string_view message) {
     std::cerr << "webhook dispatcher (partition " << partition << "): " << message << "\n";
   };
-  p.dispatcher = std::make_unique<commands::webhooks::WebhookDispatcher>(
-      *p.log, *p.storage.state, *p.webhooks, p.webhook_sender, p.clock, std::move(webhook_options.value()));
-  if (auto started = p.dispatcher->Start(); !started) return MakeErr(started.error());
+  p.dispatcher_options = std::move(webhook_options.value());
+  if (auto started = p.StartDispatcher(p.storage.kafka ? p.storage.kafka->OwnedPartitions() : std::vector<int>{});
+      !started) {
+    return MakeErr(started.error());
+  }
 
   const int partitions = config.partitions;
-  projections::ProjectionEngine* engine = p.engine.get();
+  ProjectionWorkers* workers = p.projection_workers.get();
   p.api = std::make_unique<api::ApiContext>(api::ApiServices{
       *p.tenants,
       *p.customers,
       *p.appointments,
       *p.storage.state,
       *p.storage.pool,
-      [engine, partitions](int partition, std::int64_t offset, std::chrono::milliseconds timeout) {
-        return partition >= 0 && partition < partitions && engine->WaitFor(partition, offset, timeout);
+      [workers, partitions](int partition, std::int64_t offset, std::chrono::milliseconds timeout) {
+        return partition >= 0 && partition < partitions && workers->WaitFor(partition, offset, timeout);
       },
       [](projections::SqlConnection& sql) { return projections::LiveSchema(sql, "crm"); },
       config.admin_key,
@@ -221,19 +273,28 @@ Result<std::unique_ptr<Server>, std::string> Server::Start(const Config& config)
           if (!r) return r.error().message;
           return std::nullopt;
         }},
-       {"projections", [engine]() -> std::optional<std::string> {
+       {"projections", [workers]() -> std::optional<std::string> {
           std::int64_t worst = 0;
-          for (const auto& sample : engine->Lag()) worst = std::max(worst, sample.lag);
+          for (const auto& sample : workers->Lag()) worst = std::max(worst, sample.lag);
           if (worst > 10'000) return "read models are " + std::to_string(worst) + " events behind";
           return std::nullopt;
         }}});
 
+  // Once a second: the lag gauges, and on Kafka the dispatcher following the writer ownership.
   p.lag_refresher = std::thread([&p] {
     std::unique_lock lock(p.mu);
     while (!p.stopping) {
       lock.unlock();
-      for (const auto& sample : p.engine->Lag()) {
+      for (const auto& sample : p.projection_workers->Lag()) {
         p.metrics.SetProjectionLag(sample.projection, sample.partition, static_cast<double>(sample.lag));
+      }
+      if (p.storage.kafka != nullptr) {
+        auto owned = p.storage.kafka->OwnedPartitions();
+        if (owned != p.dispatched_partitions) {
+          if (auto started = p.StartDispatcher(std::move(owned)); !started) {
+            std::cerr << "webhook dispatcher: " << started.error() << "\n";
+          }
+        }
       }
       lock.lock();
       p.cv.wait_for(lock, std::chrono::seconds(1), [&p] { return p.stopping; });

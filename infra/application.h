@@ -8,7 +8,8 @@
 #include <utility>
 
 #include "adapters/postgres/pg_pool.h"
-#include "adapters/rocksdb/rocksdb_event_log.h"
+#include "adapters/kafka/kafka_event_log.h"
+#include "commands/event_log.h"
 #include "adapters/rocksdb/rocksdb_state_store.h"
 #include "infra/config.h"
 
@@ -29,15 +30,17 @@ class DirRemoval {
 
 struct Storage {
   DirRemoval log_secondary_dir;  // first member, so it goes after the log has closed
-  std::unique_ptr<adapters::RocksDbEventLog> log;
+  std::unique_ptr<commands::EventLog> log;  // RocksDbEventLog, or KafkaEventLog with event_log=kafka
+  adapters::KafkaEventLog* kafka = nullptr;  // = log when it is the Kafka log
   std::unique_ptr<adapters::RocksDbStateStore> state;  // null with StorageMode::kReadOnlyLog
   std::unique_ptr<adapters::PgPool> pool;
 };
 
 enum class StorageMode {
   kReadWrite,    // serve, migrate: the process owns the log and the state store
-  // replay, audit: the log is opened read-only (a RocksDB secondary in <data_dir>/log-secondary-<pid>,
-  // removed on close) so these run beside a `serve` that holds it; no state store is opened.
+  // replay, audit, project: the log is opened read-only (a RocksDB secondary in
+  // <data_dir>/log-secondary-<pid>, removed on close; on Kafka a reader that joins no writer group)
+  // so these run beside a `serve` that holds it; no state store is opened.
   kReadOnlyLog,
 };
 

@@ -9,7 +9,9 @@
 
 #include "commands/event_log.h"
 #include "infra/application.h"
+#include "infra/projection_workers.h"
 #include "projections/crm/crm_projection.h"
+#include "projections/integrations/integrations_projection.h"
 #include "projections/engine/catalog.h"
 #include "projections/engine/rebuild.h"
 
@@ -22,10 +24,12 @@ void Normalize(Config& config) {
   while (config.data_dir.size() > 1 && config.data_dir.back() == '/') config.data_dir.pop_back();
 }
 
-int RunServe(const Config& config) {
-  // Signals are taken synchronously by this thread; every thread started later inherits the mask.
-  // A shell starts background jobs with SIGINT ignored, and an ignored signal never reaches
-  // sigwait, so the default disposition is restored first.
+namespace {
+
+// Blocks SIGINT/SIGTERM so that this thread takes them synchronously; every thread started later
+// inherits the mask. A shell starts background jobs with SIGINT ignored, and an ignored signal
+// never reaches sigwait, so the default disposition is restored first.
+sigset_t TakeStopSignals() {
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
   sigset_t signals;
@@ -33,7 +37,19 @@ int RunServe(const Config& config) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
 
+void WaitForStopSignal(const sigset_t& signals) {
+  int received = 0;
+  sigwait(&signals, &received);
+  std::cout << "switchboard: " << (received == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping" << std::endl;
+}
+
+}  // namespace
+
+int RunServe(const Config& config) {
+  const sigset_t signals = TakeStopSignals();
   auto server = Server::Start(config);
   if (!server) {
     std::cerr << "switchboard serve: " << server.error() << "\n";
@@ -41,10 +57,41 @@ int RunServe(const Config& config) {
   }
   std::cout << "switchboard serving on http://127.0.0.1:" << (*server)->port() << " (event log: " << config.event_log
             << ", " << config.partitions << " partitions, data dir " << config.data_dir << ")" << std::endl;
-  int received = 0;
-  sigwait(&signals, &received);
-  std::cout << "switchboard: " << (received == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping" << std::endl;
+  WaitForStopSignal(signals);
   server->reset();
+  std::cout << "switchboard: stopped" << std::endl;
+  return 0;
+}
+
+int RunProject(const Config& config) {
+  if (config.event_log != "kafka") {
+    std::cerr << "switchboard project: projection workers run apart only on the Kafka log; with the embedded "
+                 "log `serve` runs them\n";
+    return 2;
+  }
+  const sigset_t signals = TakeStopSignals();
+  auto storage = OpenStorage(config, config.partitions + 2, StorageMode::kReadOnlyLog);
+  if (!storage) {
+    std::cerr << "switchboard project: " << storage.error() << "\n";
+    return 1;
+  }
+  projections::crm::CrmProjection crm;
+  projections::integrations::IntegrationsProjection integrations;
+  projections::EngineOptions options;
+  options.on_error = [](int partition, std::string_view message) {
+    std::cerr << "projection worker (partition " << partition << "): " << message << "\n";
+  };
+  ProjectionWorkers workers(*storage->log, *storage->pool, {&crm, &integrations}, options);
+  auto group = ShareProjectionWork(config, workers);
+  if (!group) {
+    std::cerr << "switchboard project: " << group.error() << "\n";
+    return 1;
+  }
+  std::cout << "switchboard project: node " << EffectiveNodeId(config)
+            << " joined consumer group switchboard-projections on " << config.kafka_brokers << std::endl;
+  WaitForStopSignal(signals);
+  group->reset();  // hands the partitions over first
+  workers.Stop(workers.Running());
   std::cout << "switchboard: stopped" << std::endl;
   return 0;
 }
@@ -119,6 +166,7 @@ int RunAudit(const Config& config, const std::string& tenant_id, const std::stri
     std::int64_t from = 1;
     for (;;) {
       auto page = log.ReadStream(tenant_id, stream, from, 1000);
+      if (!page && page.error().code == commands::LogError::Code::kUnavailable && from == 1) break;  // scan below
       if (!page) {
         std::cerr << "switchboard audit: " << page.error().message << "\n";
         return 1;
@@ -128,6 +176,7 @@ int RunAudit(const Config& config, const std::string& tenant_id, const std::stri
       from = page->back().stream_version + 1;
     }
   }
+  // Also for --stream when this process has no stream index (a Kafka reader): a partition scan.
   const int partition = commands::PartitionOf(tenant_id, log.Partitions());
   std::int64_t offset = 0;
   for (;;) {
@@ -137,7 +186,7 @@ int RunAudit(const Config& config, const std::string& tenant_id, const std::stri
       return 1;
     }
     for (const auto& e : *page) {
-      if (e.tenant_id == tenant_id) std::cout << commands::EncodeEnvelope(e) << "\n";
+      if (e.tenant_id == tenant_id && (stream.empty() || e.stream == stream)) std::cout << commands::EncodeEnvelope(e) << "\n";
     }
     if (page->size() < 1000) return 0;
     offset = page->back().offset + 1;

@@ -11,6 +11,8 @@ namespace switchboard::infra {
 void Normalize(Config& config);
 
 int RunServe(const Config& config);
+// Projection workers alone (Kafka log): joins the consumer group switchboard-projections.
+int RunProject(const Config& config);
 int RunMigrate(const Config& config);
 int RunReplay(const Config& config, const std::string& projection);
 int RunAudit(const Config& config, const std::string& tenant_id, const std::string& stream);

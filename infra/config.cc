@@ -1,7 +1,10 @@
 // Parsing of SWITCHBOARD_* variables and --flags into Config.
 #include "infra/config.h"
 
+#include <unistd.h>
+
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <functional>
@@ -50,6 +53,8 @@ const std::map<std::string, Setter>& Setters() {
          return {};
        }},
       {"kafka-brokers", StringSetter(&Config::kafka_brokers)},
+      {"kafka-replication", IntSetter(&Config::kafka_replication, "kafka-replication", 1, 16)},
+      {"node-id", StringSetter(&Config::node_id)},
       {"partitions", IntSetter(&Config::partitions, "partitions", 1, 1024)},
       {"pg-url", StringSetter(&Config::pg_url)},
       {"admin-key", StringSetter(&Config::admin_key)},
@@ -109,6 +114,13 @@ Result<Config, ConfigError> LoadConfig(const std::vector<std::string>& args, cha
 std::string EffectivePgUrl(const Config& config) {
   if (!config.pg_url.empty()) return config.pg_url;
   return "host=" + config.data_dir + "/pg port=54329 user=postgres dbname=postgres";
+}
+
+std::string EffectiveNodeId(const Config& config) {
+  if (!config.node_id.empty()) return config.node_id;
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "node");
+  return std::string(host) + "-" + std::to_string(::getpid());
 }
 
 }  // namespace switchboard::infra

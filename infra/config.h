@@ -14,6 +14,8 @@ struct Config {
   std::string data_dir = "./var";
   std::string event_log = "rocksdb";  // rocksdb | kafka
   std::string kafka_brokers;
+  int kafka_replication = 3;          // replication factor when the topic is created
+  std::string node_id;                // names this process to other nodes; empty: <hostname>-<pid>
   int partitions = 8;
   std::string pg_url;                 // empty: the local cluster under data_dir/pg
   std::string admin_key;
@@ -32,5 +34,8 @@ Result<Config, ConfigError> LoadConfig(const std::vector<std::string>& args, cha
 
 // The libpq connection string to use: pg_url, or the cluster `make run` starts under data_dir/pg.
 std::string EffectivePgUrl(const Config& config);
+
+// node_id, or <hostname>-<pid>.
+std::string EffectiveNodeId(const Config& config);
 
 }  // namespace switchboard::infra

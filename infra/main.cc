@@ -3,7 +3,7 @@
 //   migrate    apply database migrations and create missing read-model schemas, then exit
 //   replay     rebuild a projection blue/green (--projection NAME), showing progress
 //   audit      print a tenant's events as JSON lines (--tenant ID [--stream NAME])
-//   project    projection workers alone (needs the Kafka log)
+//   project    projection workers alone, sharing partitions through a consumer group (Kafka log)
 #include <signal.h>
 
 #include <cstdio>
@@ -23,6 +23,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: switchboard serve|migrate|replay|audit|project [--flag value ...]\n"
     "  common flags (or SWITCHBOARD_* variables): --http-port --data-dir --event-log --kafka-brokers\n"
+    "    --kafka-replication --node-id\n"
     "    --partitions --pg-url --admin-key --jwt-secret --http-threads --worker-threads --dev\n"
     "  replay: --projection NAME      audit: --tenant ID [--stream NAME]\n";
 
@@ -64,11 +65,7 @@ int main(int argc, char** argv) {
   if (command == "migrate") return switchboard::infra::RunMigrate(*config);
   if (command == "replay") return switchboard::infra::RunReplay(*config, options["projection"]);
   if (command == "audit") return switchboard::infra::RunAudit(*config, options["tenant"], options["stream"]);
-  if (command == "project") {
-    std::cerr << "switchboard project: projection workers run apart only on the Kafka log; with the embedded "
-                 "log `serve` runs them\n";
-    return 2;
-  }
+  if (command == "project") return switchboard::infra::RunProject(*config);
   std::cerr << "switchboard: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

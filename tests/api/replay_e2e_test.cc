@@ -19,72 +19,10 @@
 #include "adapters/postgres/pg_pool.h"
 #include "commands/event_log.h"
 #include "tests/api/e2e_fixture.h"
+#include "tests/support/tool_run.h"
 
 namespace switchboard::testing {
 namespace {
-
-// The switchboard binary: $SB_BINARY, else the build's own next to tests/ (the suites live in
-// <build>/tests/, the binary in <build>/), as tests/support/server_process.cc finds it.
-std::string SwitchboardBinary() {
-  if (const char* binary = std::getenv("SB_BINARY")) return binary;
-  std::error_code ec;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return (self.parent_path().parent_path() / "switchboard").string();
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct ToolRun {
-  int exit_code = -1;  // 128 + signal when killed, -1 when it did not finish in time
-  std::string out;
-  std::string err;
-};
-
-// Runs `switchboard <args>` to completion (killed after `timeout`), capturing stdout and stderr.
-ToolRun RunTool(const std::vector<std::string>& args, const std::string& scratch_dir,
-                std::chrono::seconds timeout = std::chrono::seconds(120)) {
-  static std::atomic<int> runs{0};
-  const std::string base = scratch_dir + "/tool-" + std::to_string(runs.fetch_add(1));
-  const std::string out_path = base + ".out", err_path = base + ".err";
-  std::vector<std::string> argv_storage = {SwitchboardBinary()};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  const pid_t pid = ::fork();
-  if (pid < 0) return {};
-  if (pid == 0) {
-    FILE* out = std::fopen(out_path.c_str(), "w");
-    FILE* err = std::fopen(err_path.c_str(), "w");
-    if (out != nullptr) ::dup2(::fileno(out), 1);
-    if (err != nullptr) ::dup2(::fileno(err), 2);
-    std::vector<char*> argv;
-    for (auto& a : argv_storage) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    std::_Exit(127);
-  }
-  ToolRun run;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  for (;;) {
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
-      run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      break;
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  run.out = ReadFile(out_path);
-  run.err = ReadFile(err_path);
-  return run;
-}
 
 class ReplayEndToEnd : public EndToEnd {
  protected:

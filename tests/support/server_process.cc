@@ -29,7 +29,7 @@ ServerProcess::ServerProcess(ServerOptions options) {
   if (binary == nullptr) binary = SB_DEFAULT_BINARY;
   log_path_ = options.data_dir + "/server.log." + std::to_string(::getpid()) + "." +
               std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-  std::vector<std::string> args = {binary,       "serve",
+  std::vector<std::string> args = {binary,       options.command,
                                     "--http-port", "0",
                                     "--data-dir",  options.data_dir,
                                     "--pg-url",    options.pg_url,
@@ -55,6 +55,7 @@ ServerProcess::ServerProcess(ServerOptions options) {
   const std::string marker = "serving on http://127.0.0.1:";
   while (std::chrono::steady_clock::now() < deadline) {
     const std::string out = ReadFile(log_path_);
+    if (options.command == "project" && out.find("joined consumer group") != std::string::npos) return;
     const auto at = out.find(marker);
     if (at != std::string::npos && out.find(')', at) != std::string::npos) {
       port_ = std::atoi(out.c_str() + at + marker.size());
@@ -63,13 +64,15 @@ ServerProcess::ServerProcess(ServerOptions options) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      throw std::runtime_error("switchboard serve exited during start-up:\n" + out);
+      throw std::runtime_error("switchboard " + options.command + " exited during start-up:\n" + out);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   Kill();
-  throw std::runtime_error("switchboard serve did not start within 60 s:\n" + ReadFile(log_path_));
+  throw std::runtime_error("switchboard " + options.command + " did not start within 60 s:\n" + ReadFile(log_path_));
 }
+
+std::string ServerProcess::output() const { return ReadFile(log_path_); }
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) Stop();

@@ -1,4 +1,4 @@
-// ServerProcess: runs the real `switchboard serve` binary ($SB_BINARY) on a free port against a
+// ServerProcess: runs the real `switchboard serve` (or `project`) binary ($SB_BINARY) on a free port against a
 // given data dir and PostgreSQL database, for end-to-end tests. Stopped (SIGTERM) on destruction.
 #pragma once
 
@@ -10,6 +10,7 @@
 namespace switchboard::testing {
 
 struct ServerOptions {
+  std::string command = "serve";  // or "project" (no HTTP; ready once it joined its group)
   std::string data_dir;
   std::string pg_url;
   std::string admin_key = "test-admin-key";
@@ -26,7 +27,8 @@ class ServerProcess {
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return port_; }  // 0 for `project`
+  std::string output() const;        // what the process printed so far
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   // SIGTERM and wait; returns the exit status (0 for a clean stop).
   int Stop();
