@@ -21,8 +21,7 @@
 #include "api/integration_routes.h"
 #include "api/system_routes.h"
 #include "infra/metered_event_log.h"
-#include "projections/crm/crm_projection.h"
-#include "projections/integrations/integrations_projection.h"
+#include "infra/projection_set.h"
 #include "adapters/http_client/curl_webhook_sender.h"
 #include "adapters/kafka/kafka_event_log.h"
 #include "adapters/kafka/kafka_partition_group.h"
@@ -137,8 +136,7 @@ struct Server::Parts {
   Storage storage;
   api::Metrics metrics;
   std::unique_ptr<MeteredEventLog> log;
-  projections::crm::CrmProjection crm;
-  projections::integrations::IntegrationsProjection integrations;
+  ProjectionSet read_models;
   std::unique_ptr<ProjectionWorkers> projection_workers;
   std::unique_ptr<adapters::KafkaPartitionGroup> projection_group;  // Kafka only
   commands::SystemClock clock;
@@ -211,7 +209,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Start(const Config& config)
     std::cerr << "projection worker (partition " << partition << "): " << message << "\n";
   };
   p.projection_workers = std::make_unique<ProjectionWorkers>(
-      *p.log, *p.storage.pool, std::vector<projections::Projection*>{&p.crm, &p.integrations}, engine_options);
+      *p.log, *p.storage.pool, p.read_models.All(), engine_options);
   auto group = ShareProjectionWork(config, *p.projection_workers);
   if (!group) return MakeErr(group.error());
   p.projection_group = std::move(group.value());

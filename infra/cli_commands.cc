@@ -10,8 +10,7 @@
 #include "commands/event_log.h"
 #include "infra/application.h"
 #include "infra/projection_workers.h"
-#include "projections/crm/crm_projection.h"
-#include "projections/integrations/integrations_projection.h"
+#include "infra/projection_set.h"
 #include "projections/engine/catalog.h"
 #include "projections/engine/rebuild.h"
 
@@ -75,13 +74,12 @@ int RunProject(const Config& config) {
     std::cerr << "switchboard project: " << storage.error() << "\n";
     return 1;
   }
-  projections::crm::CrmProjection crm;
-  projections::integrations::IntegrationsProjection integrations;
+  ProjectionSet set;
   projections::EngineOptions options;
   options.on_error = [](int partition, std::string_view message) {
     std::cerr << "projection worker (partition " << partition << "): " << message << "\n";
   };
-  ProjectionWorkers workers(*storage->log, *storage->pool, {&crm, &integrations}, options);
+  ProjectionWorkers workers(*storage->log, *storage->pool, set.All(), options);
   auto group = ShareProjectionWork(config, workers);
   if (!group) {
     std::cerr << "switchboard project: " << group.error() << "\n";
@@ -97,30 +95,36 @@ int RunProject(const Config& config) {
 }
 
 int RunMigrate(const Config& config) {
-  auto storage = OpenStorage(config, 1);
+  // On Kafka a writer would join the writer group and take partitions from the serves.
+  auto storage = OpenStorage(config, 1, config.event_log == "kafka" ? StorageMode::kReadOnlyLog : StorageMode::kReadWrite);
   if (!storage) {
     std::cerr << "switchboard migrate: " << storage.error() << "\n";
     return 1;
   }
-  projections::crm::CrmProjection crm;
   auto lease = storage->pool->Acquire();
   if (!lease) {
     std::cerr << "switchboard migrate: " << lease.error().message << "\n";
     return 1;
   }
-  auto schema = projections::EnsureLiveSchema(***lease, crm);
-  if (!schema) {
-    std::cerr << "switchboard migrate: " << schema.error().message << "\n";
-    return 1;
+  ProjectionSet set;
+  std::cout << "migrations applied";
+  for (auto* projection : set.All()) {
+    auto schema = projections::EnsureLiveSchema(***lease, *projection);
+    if (!schema) {
+      std::cerr << "\nswitchboard migrate: " << schema.error().message << "\n";
+      return 1;
+    }
+    std::cout << "; " << projection->Name() << " read model lives in schema " << *schema;
   }
-  std::cout << "migrations applied; crm read model lives in schema " << *schema << std::endl;
+  std::cout << std::endl;
   return 0;
 }
 
-int RunReplay(const Config& config, const std::string& projection) {
-  projections::crm::CrmProjection crm;
-  if (projection != crm.Name()) {
-    std::cerr << "switchboard replay: --projection must name a projection (known: crm)\n";
+int RunReplay(const Config& config, const std::string& name) {
+  ProjectionSet set;
+  projections::Projection* projection = set.Find(name);
+  if (projection == nullptr) {
+    std::cerr << "switchboard replay: --projection must name a projection (known: " << set.Names() << ")\n";
     return 2;
   }
   // Read-only log: runs beside a `serve` that holds the log (the point of a blue/green rebuild).
@@ -130,7 +134,7 @@ int RunReplay(const Config& config, const std::string& projection) {
     return 1;
   }
   const bool tty = isatty(fileno(stderr));
-  auto result = projections::Rebuild(*storage->log, *storage->pool, crm, [tty](const projections::RebuildProgress& p) {
+  auto result = projections::Rebuild(*storage->log, *storage->pool, *projection, [tty](const projections::RebuildProgress& p) {
     const char* phase = p.phase == projections::RebuildProgress::Phase::kReplaying   ? "replaying"
                         : p.phase == projections::RebuildProgress::Phase::kSwitching ? "switching"
                                                                                      : "done";
@@ -146,7 +150,9 @@ int RunReplay(const Config& config, const std::string& projection) {
   }
   auto lease = storage->pool->Acquire();
   if (lease) {
-    if (auto live = projections::LiveSchema(***lease, crm.Name())) std::cout << "crm now served from " << *live << "\n";
+    if (auto live = projections::LiveSchema(***lease, projection->Name())) {
+      std::cout << projection->Name() << " now served from " << *live << "\n";
+    }
   }
   return 0;
 }
