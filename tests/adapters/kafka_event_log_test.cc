@@ -454,3 +454,38 @@ TEST(KafkaEventLog, ConcurrentAppendsShareTransactions) {
 
 }  // namespace
 }  // namespace switchboard::testing
+
+namespace switchboard::testing {
+namespace {
+
+TEST(KafkaEventLog, AReaderJoinsNoGroupReadsEveryPartitionAndRefusesWrites) {
+  constexpr int kPartitions = 2;
+  const std::string topic = UniqueName("reader");
+  ASSERT_TRUE(Cluster().CreateTopic(topic, kPartitions));
+  TempDir dir;
+  KafkaLogOptions ow = Options(topic, topic + "-writers", kPartitions, "writer", dir.Sub("w"));
+  ow.wait_for_all_partitions = true;
+  auto writer = MustOpen(ow);
+  ASSERT_NE(writer, nullptr);
+  const std::string tenant = TenantOnPartition(1, kPartitions);
+  ASSERT_TRUE(writer->Append(OneStream(tenant, "s", ExpectedVersion::NoStream(), MakeEvents(3))).ok());
+
+  KafkaLogOptions orr = Options(topic, topic + "-writers", kPartitions, "reader", "");
+  orr.writer = false;
+  auto reader = KafkaEventLog::Open(orr);
+  ASSERT_TRUE(reader.ok()) << reader.error().message;
+  auto events = (*reader)->ReadPartition(1, 0, 100);
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(events->size(), 3u);
+  auto refused = (*reader)->Append(OneStream(tenant, "s", ExpectedVersion::Any(), MakeEvents(1)));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, LogError::Code::kUnavailable);
+  EXPECT_NE(refused.error().message.find("read-only"), std::string::npos) << refused.error().message;
+  // The writer kept every partition: the reader never joined its group.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_EQ(writer->OwnedPartitions(), (std::vector<int>{0, 1}));
+  EXPECT_TRUE(writer->Append(OneStream(tenant, "s", ExpectedVersion::Exact(3), MakeEvents(1))).ok());
+}
+
+}  // namespace
+}  // namespace switchboard::testing
