@@ -1,4 +1,4 @@
-// Switchboard on the Kafka event log, end to end: two `serve` processes and a `project` process on
+// Switchboard on the Kafka event log, end to end: two `serve` processes and two `project` processes on
 // one Kafka-protocol cluster (librdkafka's mock, 3 brokers, over TCP) and one PostgreSQL database.
 // The writer group splits the partitions between the serves; a request for a tenant whose partition
 // the other node owns is answered 503 + Retry-After (not forwarded), and the same request with the
@@ -79,16 +79,18 @@ class KafkaEndToEnd : public ::testing::Test {
 
   KafkaMockCluster kafka_;
   TestDatabase db_;
-  TempDir dir_a_{"switchboard-kafka-a-"}, dir_b_{"switchboard-kafka-b-"}, dir_p_{"switchboard-kafka-p-"};
+  TempDir dir_a_{"switchboard-kafka-a-"}, dir_b_{"switchboard-kafka-b-"}, dir_p_{"switchboard-kafka-p-"},
+      dir_q_{"switchboard-kafka-q-"};
   TempDir tool_dir_{"switchboard-kafka-tool-"};
   int refusals_ = 0;
   int refusals_naming_owner_ = 0;
 };
 
-TEST_F(KafkaEndToEnd, TwoServesAndAProjectorShareTheLogAndEveryAcknowledgedCommandLandsOnce) {
+TEST_F(KafkaEndToEnd, TwoServesAndTwoProjectorsShareTheLogAndEveryAcknowledgedCommandLandsOnce) {
   auto serve_a = Start("serve", "serve-a", dir_a_);
   auto serve_b = Start("serve", "serve-b", dir_b_);
   auto projector = Start("project", "project-1", dir_p_);
+  auto projector2 = Start("project", "project-2", dir_q_);
   HttpClient admin_a(serve_a->base_url()), admin_b(serve_b->base_url());
   for (HttpClient* c : {&admin_a, &admin_b}) c->SetDefaultHeader("X-Admin-API-Key", "test-admin-key");
 
@@ -147,13 +149,14 @@ TEST_F(KafkaEndToEnd, TwoServesAndAProjectorShareTheLogAndEveryAcknowledgedComma
   for (const auto& t : tenants) owners.insert(t.owner);
   EXPECT_EQ(owners, (std::set<int>{0, 1})) << "both nodes own partitions";
 
-  // The projector has partitions of its own (it shares the projection group with the serves).
-  const auto until = std::chrono::steady_clock::now() + 30s;
-  while (projector->output().find("assigned partitions [") == std::string::npos &&
-         std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(100ms);
+  // The projectors get partitions of their own (they share the projection group with the serves).
+  for (ServerProcess* p : {projector.get(), projector2.get()}) {
+    const auto until = std::chrono::steady_clock::now() + 30s;
+    while (p->output().find("assigned partitions [") == std::string::npos && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_NE(p->output().find("assigned partitions ["), std::string::npos) << p->output();
   }
-  EXPECT_NE(projector->output().find("assigned partitions ["), std::string::npos) << projector->output();
 
   // The log holds every acknowledged command exactly once; PostgreSQL shows exactly those rows.
   for (const auto& t : tenants) {
