@@ -37,6 +37,10 @@ struct Metrics::Impl {
                                                    .Name("switchboard_projection_lag_events")
                                                    .Help("Events appended but not yet applied, per projection and partition")
                                                    .Register(*registry);
+  prometheus::Family<prometheus::Counter>& dead_letters = prometheus::BuildCounter()
+                                                              .Name("switchboard_projection_dead_letters_total")
+                                                              .Help("Events a projection parked as poison")
+                                                              .Register(*registry);
 };
 
 Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
@@ -58,6 +62,10 @@ void Metrics::ObserveAppend(std::size_t events, double seconds) {
 
 void Metrics::SetProjectionLag(const std::string& projection, int partition, double events_behind) {
   impl_->lag.Add({{"projection", projection}, {"partition", std::to_string(partition)}}).Set(events_behind);
+}
+
+void Metrics::CountDeadLetter(const std::string& projection) {
+  impl_->dead_letters.Add({{"projection", projection}}).Increment();
 }
 
 std::string Metrics::PrometheusText() const {

@@ -1,5 +1,5 @@
 // Metrics: the Prometheus registry of the process and the probes the API and workers feed:
-// requests and latency per route, events appended, append latency, projection lag.
+// requests and latency per route, events appended, append latency, projection lag, dead letters.
 // Exposed as Prometheus text or JSON by GET /metrics. Thread-safe.
 #pragma once
 
@@ -24,6 +24,7 @@ class Metrics {
   void ObserveRequest(const std::string& method, const std::string& route, int status, double seconds);
   void ObserveAppend(std::size_t events, double seconds);
   void SetProjectionLag(const std::string& projection, int partition, double events_behind);
+  void CountDeadLetter(const std::string& projection);  // an event parked (projections/engine/dead_letters.h)
 
   std::string PrometheusText() const;
   nlohmann::json Json() const;

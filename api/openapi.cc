@@ -82,6 +82,15 @@ nlohmann::json Schemas() {
       {"status_code", Int()}, {"error", Str()},      {"next_attempt_at", {{"type", {"string", "null"}}, {"format", "date-time"}}},
       {"at", Time()}};
 
+  // Events parked by projections (api/dead_letter_routes.cc); envelope is the log's stored form.
+  nlohmann::json dead_letter = {{"id", Str()},        {"projection", Str()}, {"partition", Int()},
+                                {"event_offset", Int()}, {"event_id", Str()},  {"tenant_id", Str()},
+                                {"stream", Str()},    {"type", Str()},       {"envelope", {{"type", {"object", "null"}}}},
+                                {"error", Str()},     {"sqlstate", Str()},   {"attempts", Int()},
+                                {"parked_at", Time()}, {"last_attempt_at", Time()}};
+  nlohmann::json dead_letter_retry = dead_letter;
+  dead_letter_retry["outcome"] = {{"type", "string"}, {"enum", {"applied"}}};
+
   return {
       {"BusinessCreate", Object(config, {"name"})},
       {"BusinessPatch", Object(patch)},
@@ -104,6 +113,9 @@ nlohmann::json Schemas() {
       {"WebhookPage", PageOf("Webhook")},
       {"WebhookDelivery", Object(webhook_delivery)},
       {"WebhookDeliveryPage", PageOf("WebhookDelivery")},
+      {"DeadLetter", Object(dead_letter)},
+      {"DeadLetterRetry", Object(dead_letter_retry)},
+      {"DeadLetterPage", PageOf("DeadLetter")},
       {"Problem", Object({{"type", Str()},
                           {"title", Str()},
                           {"status", Int()},

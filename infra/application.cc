@@ -208,6 +208,12 @@ Result<std::unique_ptr<Server>, std::string> Server::Start(const Config& config)
   engine_options.on_error = [](int partition, std::string_view message) {
     std::cerr << "projection worker (partition " << partition << "): " << message << "\n";
   };
+  api::Metrics* metrics = &p.metrics;
+  engine_options.on_dead_letter = [metrics](const projections::ParkedEvent& parked) {
+    metrics->CountDeadLetter(parked.projection);
+    std::cerr << "projection " << parked.projection << " parked event " << parked.event_id << " (partition "
+              << parked.partition << " offset " << parked.offset << "): " << parked.error << "\n";
+  };
   p.projection_workers = std::make_unique<ProjectionWorkers>(
       *p.log, *p.storage.pool, p.read_models.All(), engine_options);
   auto group = ShareProjectionWork(config, *p.projection_workers);
@@ -253,6 +259,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Start(const Config& config)
   api::AddCustomerRoutes(p.router, *p.api);
   api::AddAppointmentRoutes(p.router, *p.api);
   api::AddIntegrationRoutes(p.router, *p.api, *p.webhooks);
+  api::AddDeadLetterRoutes(p.router, *p.api, p.read_models.All());
   adapters::PgPool* pool = p.storage.pool.get();
   commands::EventLog* log = p.log.get();
   api::AddSystemRoutes(

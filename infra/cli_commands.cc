@@ -79,6 +79,10 @@ int RunProject(const Config& config) {
   options.on_error = [](int partition, std::string_view message) {
     std::cerr << "projection worker (partition " << partition << "): " << message << "\n";
   };
+  options.on_dead_letter = [](const projections::ParkedEvent& parked) {
+    std::cerr << "projection " << parked.projection << " parked event " << parked.event_id << " (partition "
+              << parked.partition << " offset " << parked.offset << "): " << parked.error << "\n";
+  };
   ProjectionWorkers workers(*storage->log, *storage->pool, set.All(), options);
   auto group = ShareProjectionWork(config, workers);
   if (!group) {

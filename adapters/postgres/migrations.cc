@@ -92,6 +92,27 @@ std::vector<Migration> CoreMigrations() {
        " projection text PRIMARY KEY,"
        " schema_name text NOT NULL,"
        " switched_at timestamptz NOT NULL DEFAULT now())"},
+      // Poison events a projection parked (projections/engine/dead_letters.h). The envelope is the
+      // log's stored form, so a retry can decode and re-apply the event without the log.
+      {4, "projection_dead_letters",
+       "CREATE TABLE projection_dead_letters ("
+       " id uuid PRIMARY KEY DEFAULT gen_random_uuid(),"
+       " projection text NOT NULL,"
+       " partition int NOT NULL,"
+       " event_offset bigint NOT NULL,"
+       " event_id text NOT NULL,"
+       " tenant_id text NOT NULL,"
+       " stream text NOT NULL,"
+       " type text NOT NULL,"
+       " envelope text,"
+       " error text NOT NULL,"
+       " sqlstate text NOT NULL DEFAULT '',"
+       " attempts int NOT NULL DEFAULT 1,"
+       " parked_at timestamptz NOT NULL DEFAULT now(),"
+       " last_attempt_at timestamptz NOT NULL DEFAULT now(),"
+       " UNIQUE (projection, partition, event_offset));"
+       "CREATE INDEX projection_dead_letters_stream"
+       " ON projection_dead_letters (projection, partition, tenant_id, stream, event_offset)"},
   };
 }
 

@@ -23,8 +23,9 @@ struct Migration {
 Result<int, projections::SqlError> ApplyMigrations(projections::SqlConnection& sql,
                                                    const std::vector<Migration>& migrations);
 
-// The engine's own tables: pg_trgm, projection_checkpoints and the blue/green catalog
-// projection_schemas. Projections' tables are not migrations: they live in per-version schemas.
+// The engine's own tables: pg_trgm, projection_checkpoints, the blue/green catalog
+// projection_schemas and projection_dead_letters. Projections' tables are not migrations: they
+// live in per-version schemas.
 std::vector<Migration> CoreMigrations();
 
 }  // namespace switchboard::adapters

@@ -160,13 +160,15 @@ Result<std::vector<RecordedEvent>, LogError> ProjectionEngine::NextBatch(command
 }
 
 Result<std::vector<std::int64_t>, SqlError> ProjectionEngine::ApplyBatch(int partition,
-                                                                        const std::vector<RecordedEvent>& batch) {
+                                                                        const std::vector<RecordedEvent>& batch,
+                                                                        std::vector<ParkedEvent>& parked) {
   auto lease = pool_.Acquire();
   if (!lease.ok()) return MakeErr(std::move(lease).error());
   SqlConnection& sql = ***lease;
   auto tx = Transaction::Begin(sql);
   if (!tx.ok()) return MakeErr(std::move(tx).error());
 
+  // Lock order (schemas, then checkpoints) is Rebuild's too, so the two cannot deadlock.
   // FOR SHARE: a rebuild's switch (FOR UPDATE on the same row) waits for this batch, and this batch
   // waits for the switch, so a batch writes into whichever schema is live at its commit.
   auto schemas = sql.Exec(
@@ -174,15 +176,26 @@ Result<std::vector<std::int64_t>, SqlError> ProjectionEngine::ApplyBatch(int par
       " ORDER BY projection FOR SHARE",
       {names_array_});
   if (!schemas.ok()) return MakeErr(std::move(schemas).error());
+  // FOR UPDATE: a second worker on this partition (a rebalance, or two `switchboard project`) waits
+  // here until this batch commits, then reads the moved checkpoints and skips what was applied. The
+  // rows must exist to be locked; both sides insert them in name order.
+  auto created = sql.Exec(
+      "INSERT INTO projection_checkpoints (projection, partition, next_offset, updated_at)"
+      " SELECT name, $1, 0, now() FROM unnest($2::text[]) AS name ORDER BY name"
+      " ON CONFLICT (projection, partition) DO NOTHING",
+      {std::to_string(partition), names_array_});
+  if (!created.ok()) return MakeErr(std::move(created).error());
   auto saved = sql.Exec(
       "SELECT projection, next_offset FROM projection_checkpoints"
-      " WHERE partition = $1 AND projection = ANY($2::text[])",
+      " WHERE partition = $1 AND projection = ANY($2::text[]) ORDER BY projection FOR UPDATE",
       {std::to_string(partition), names_array_});
   if (!saved.ok()) return MakeErr(std::move(saved).error());
   std::unordered_map<std::string, std::string> schema_of;
   for (auto& row : schemas->rows) schema_of[*row[0]] = *row[1];
   std::unordered_map<std::string, std::int64_t> checkpoint_of;
   for (auto& row : saved->rows) checkpoint_of[*row[0]] = std::stoll(*row[1]);
+  auto blocked = LoadBlockedStreams(sql, partition, names_array_);
+  if (!blocked.ok()) return MakeErr(std::move(blocked).error());
 
   const std::int64_t batch_end = batch.back().offset + 1;
   std::vector<std::int64_t> positions(names_.size());
@@ -204,10 +217,8 @@ Result<std::vector<std::int64_t>, SqlError> ProjectionEngine::ApplyBatch(int par
     auto first = std::lower_bound(batch.begin(), batch.end(), from,
                                   [](const RecordedEvent& e, std::int64_t off) { return e.offset < off; });
     std::span<const RecordedEvent> unseen(&*first, static_cast<std::size_t>(batch.end() - first));
-    if (auto r = projections_[i]->Apply(sql, schema->second, unseen); !r.ok()) {
-      SqlError e = std::move(r).error();
-      e.message = "projection " + names_[i] + ": " + e.message;
-      return MakeErr(std::move(e));
+    if (auto r = ApplyOrPark(sql, *projections_[i], schema->second, unseen, (*blocked)[names_[i]], parked); !r.ok()) {
+      return MakeErr(std::move(r).error());
     }
     if (auto r = SaveCheckpoint(sql, names_[i], partition, batch_end); !r.ok()) return MakeErr(std::move(r).error());
   }
@@ -265,7 +276,8 @@ void ProjectionEngine::RunPartition(int partition) {
     if (all_past) continue;
 
     const auto started = std::chrono::steady_clock::now();
-    auto positions = ApplyBatch(partition, *batch);
+    std::vector<ParkedEvent> parked;
+    auto positions = ApplyBatch(partition, *batch, parked);
     if (!positions.ok()) {
       ReportError(partition, positions.error().message);
       // Redo from the database's checkpoints: they, not our memory, say what was committed.
@@ -282,6 +294,9 @@ void ProjectionEngine::RunPartition(int partition) {
       }
     }
     progress_.notify_all();
+    if (options_.on_dead_letter) {
+      for (const auto& p : parked) options_.on_dead_letter(p);
+    }
     if (options_.on_batch) {
       options_.on_batch({partition, batch->size(), batch->back().offset + 1,
                          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)});

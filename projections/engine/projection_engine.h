@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "commands/event_log.h"
+#include "projections/engine/dead_letters.h"
 #include "domain/result.h"
 #include "projections/projection.h"
 #include "projections/sql.h"
@@ -44,6 +45,8 @@ struct EngineOptions {
   // Called on worker threads; must be thread-safe and quick. Unset means not called.
   std::function<void(int partition, std::string_view message)> on_error{};
   std::function<void(const BatchReport&)> on_batch{};
+  // Once per event a projection parked as poison (dead_letters.h), after the batch committed.
+  std::function<void(const ParkedEvent&)> on_dead_letter{};
 };
 
 // One gauge value: how far a projection is behind the log on a partition.
@@ -87,9 +90,11 @@ class ProjectionEngine {
   void RunPartition(int partition);
   // Reads up to max_batch_events, waiting at most idle_poll for the first and max_batch_delay more.
   Result<std::vector<commands::RecordedEvent>, commands::LogError> NextBatch(commands::Subscription& sub);
-  // One transaction: apply the batch to every projection past its checkpoint, move checkpoints.
+  // One transaction: apply the batch to every projection past its checkpoint (parking poison
+  // events), move checkpoints. `parked` receives what was parked, valid only when this succeeds.
   Result<std::vector<std::int64_t>, SqlError> ApplyBatch(int partition,
-                                                         const std::vector<commands::RecordedEvent>& batch);
+                                                         const std::vector<commands::RecordedEvent>& batch,
+                                                         std::vector<ParkedEvent>& parked);
   void Backoff(std::chrono::milliseconds& delay);
   void ReportError(int partition, std::string_view message) const;
   int Slot(int partition) const;  // index into applied_ rows; -1 when not run here

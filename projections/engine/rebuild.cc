@@ -1,7 +1,8 @@
 // Blue/green rebuild. Correctness at the switch: inside one transaction holding the catalog row
 // FOR UPDATE (which excludes every live engine batch, they hold it FOR SHARE), the new schema is
 // brought up to at least the live checkpoint, and the live checkpoint is set to the new schema's
-// position; so no event is lost or applied twice whichever of the two was ahead.
+// position; so no event is lost or applied twice whichever of the two was ahead. Poison events are
+// parked under the shadow name and replace the live dead letters at the switch.
 #include "projections/engine/rebuild.h"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 
 #include "projections/engine/catalog.h"
 #include "projections/engine/checkpoints.h"
+#include "projections/engine/dead_letters.h"
 #include "projections/engine/transaction.h"
 
 namespace switchboard::projections {
@@ -72,6 +74,17 @@ class Reporter {
   Clock::time_point last_{};
 };
 
+// Applies `events` to the new schema as the engine would, but parks poison under the shadow name:
+// the switch adopts those dead letters, since they, not the old schema's, describe the new model.
+Result<void, SqlError> ApplyParkingAsShadow(SqlConnection& sql, Projection& projection, const std::string& schema,
+                                            const std::string& shadow, int partition,
+                                            std::span<const RecordedEvent> events) {
+  auto blocked = LoadBlockedStreams(sql, partition, "{\"" + shadow + "\"}");
+  if (!blocked.ok()) return MakeErr(std::move(blocked).error());
+  std::vector<ParkedEvent> parked;
+  return ApplyOrPark(sql, projection, schema, events, (*blocked)[shadow], parked, shadow);
+}
+
 // Applies `events` (contiguous, one partition) to `schema` past the shadow checkpoint and moves it,
 // in one transaction; re-reading the checkpoint makes a retry after an unacknowledged COMMIT safe.
 Result<std::int64_t, SqlError> ApplyShadow(SqlConnection& sql, Projection& projection, const std::string& schema,
@@ -86,7 +99,9 @@ Result<std::int64_t, SqlError> ApplyShadow(SqlConnection& sql, Projection& proje
   auto first = std::lower_bound(events.begin(), events.end(), *from,
                                 [](const RecordedEvent& e, std::int64_t off) { return e.offset < off; });
   std::span<const RecordedEvent> unseen(&*first, static_cast<std::size_t>(events.end() - first));
-  if (auto r = projection.Apply(sql, schema, unseen); !r.ok()) return MakeErr(std::move(r).error());
+  if (auto r = ApplyParkingAsShadow(sql, projection, schema, shadow, partition, unseen); !r.ok()) {
+    return MakeErr(std::move(r).error());
+  }
   if (auto r = SaveCheckpoint(sql, shadow, partition, end); !r.ok()) return MakeErr(std::move(r).error());
   if (auto r = tx->Commit(); !r.ok()) return MakeErr(std::move(r).error());
   return end;
@@ -144,6 +159,7 @@ Result<void, SqlError> Rebuild(EventLog& log, SqlPool& pool, Projection& project
       return r;
     }
     if (auto r = DeleteCheckpoints(sql, shadow); !r.ok()) return r;
+    if (auto r = DeleteDeadLetters(sql, shadow); !r.ok()) return r;
     if (auto r = projection.CreateTables(sql, schema); !r.ok()) return r;
     return tx->Commit();
   });
@@ -189,6 +205,7 @@ Result<void, SqlError> Rebuild(EventLog& log, SqlPool& pool, Projection& project
   auto switched = WithRetry(pool, [&](SqlConnection& sql) -> Result<void, SqlError> {
     auto tx = Transaction::Begin(sql);
     if (!tx.ok()) return MakeErr(std::move(tx).error());
+    // Same lock order as an engine batch (catalog row, then checkpoints): no deadlock between them.
     auto live = sql.Exec("SELECT schema_name FROM projection_schemas WHERE projection = $1 FOR UPDATE", {name});
     if (!live.ok()) return MakeErr(std::move(live).error());
     const std::string current = live->rows.empty() ? std::string() : live->rows[0][0].value_or("");
@@ -208,13 +225,14 @@ Result<void, SqlError> Rebuild(EventLog& log, SqlPool& pool, Projection& project
         auto events = log.ReadPartition(p, at, std::min<std::size_t>(batch_events, *live_next - at));
         if (!events.ok()) return MakeErr(FromLog(events.error()));
         if (events->empty()) return MakeErr(SqlError{"event log: partition " + std::to_string(p) + " is shorter than its checkpoint", ""});
-        if (auto r = projection.Apply(sql, schema, *events); !r.ok()) return r;
+        if (auto r = ApplyParkingAsShadow(sql, projection, schema, shadow, p, *events); !r.ok()) return r;
         reporter.Add(events->back().offset + 1 - at);
         at = events->back().offset + 1;
       }
       if (auto r = SaveCheckpoint(sql, name, p, at); !r.ok()) return r;
     }
     if (auto r = DeleteCheckpoints(sql, shadow); !r.ok()) return r;
+    if (auto r = AdoptDeadLetters(sql, name, shadow); !r.ok()) return r;
     auto moved = sql.Exec("UPDATE projection_schemas SET schema_name = $2, switched_at = now() WHERE projection = $1",
                           {name, schema});
     if (!moved.ok()) return MakeErr(std::move(moved).error());

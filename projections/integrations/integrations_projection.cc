@@ -109,6 +109,17 @@ SqlError EventError(const RecordedEvent& e, std::string_view what) {
                   "22000"};
 }
 
+// Invalid UTF-8 in a payload string (say a receiver's error text) makes dump() throw. That is the
+// event's fault, so it becomes 22021 character_not_in_repertoire, which the engine parks as poison,
+// instead of an exception escaping a projection worker.
+Result<std::string, SqlError> Dump(const json& rows) {
+  try {
+    return rows.dump();
+  } catch (const json::exception& ex) {
+    return MakeErr(SqlError{std::string("integrations: cannot encode row: ") + ex.what(), "22021"});
+  }
+}
+
 }  // namespace
 
 Result<void, SqlError> IntegrationsProjection::CreateTables(SqlConnection& sql, std::string_view schema) {
@@ -148,6 +159,8 @@ Result<void, SqlError> IntegrationsProjection::Apply(SqlConnection& sql, std::st
     }
   }
   if (!full.empty()) {
+    auto text = Dump(full);
+    if (!text) return MakeErr(text.error());
     auto r = sql.Exec(
         "INSERT INTO " + *s +
             ".webhooks (tenant_id, webhook_id, url, event_types, status, created_at, updated_at, version)"
@@ -157,18 +170,20 @@ Result<void, SqlError> IntegrationsProjection::Apply(SqlConnection& sql, std::st
             " ON CONFLICT (tenant_id, webhook_id) DO UPDATE SET url = excluded.url, event_types = excluded.event_types,"
             " status = excluded.status, created_at = excluded.created_at, updated_at = excluded.updated_at,"
             " version = excluded.version WHERE webhooks.version < excluded.version",
-        {full.dump()});
+        {*text});
     if (!r) return MakeErr(std::move(r).error());
   }
   if (!status_only.empty()) {
     // A status change of a row registered in an earlier batch; a row that was never registered
     // (impossible through the domain) simply matches nothing.
+    auto text = Dump(status_only);
+    if (!text) return MakeErr(text.error());
     auto r = sql.Exec("UPDATE " + *s +
                           ".webhooks w SET status = x.status, updated_at = x.updated_at, version = x.version"
                           " FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id text, webhook_id text, status text,"
                           " updated_at timestamptz, version bigint)"
                           " WHERE w.tenant_id = x.tenant_id AND w.webhook_id = x.webhook_id AND w.version < x.version",
-                      {status_only.dump()});
+                      {*text});
     if (!r) return MakeErr(std::move(r).error());
   }
   if (!fold.deliveries.empty()) {
@@ -187,6 +202,8 @@ Result<void, SqlError> IntegrationsProjection::Apply(SqlConnection& sql, std::st
                       {"log_offset", d.offset},
                       {"version", d.version}});
     }
+    auto text = Dump(rows);
+    if (!text) return MakeErr(text.error());
     auto r = sql.Exec(
         "INSERT INTO " + *s +
             ".webhook_deliveries (tenant_id, webhook_id, event_id, event_type, attempt, status, status_code, error,"
@@ -199,7 +216,7 @@ Result<void, SqlError> IntegrationsProjection::Apply(SqlConnection& sql, std::st
             " status = excluded.status, status_code = excluded.status_code, error = excluded.error,"
             " next_attempt_at = excluded.next_attempt_at, at = excluded.at, log_offset = excluded.log_offset,"
             " version = excluded.version WHERE webhook_deliveries.version < excluded.version",
-        {rows.dump()});
+        {*text});
     if (!r) return MakeErr(std::move(r).error());
   }
   return {};
