@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -24,6 +23,7 @@
 #include "projections/engine/projection_engine.h"
 #include "projections/projection.h"
 #include "projections/sql.h"
+#include "tests/support/throwaway_pg.h"
 
 namespace {
 
@@ -126,23 +126,6 @@ class ItemsProjection final : public projections::Projection {
   }
 };
 
-struct Cluster {
-  std::string url;
-  std::string state_dir;  // set when we started it
-  std::string script;
-  ~Cluster() {
-    if (!state_dir.empty()) {
-      (void)std::system((script + " test-stop " + state_dir + " >/dev/null 2>&1").c_str());
-      std::filesystem::remove_all(state_dir);
-    }
-  }
-};
-
-std::string Source() {
-  if (auto s = Env("SB_SOURCE_DIR"); !s.empty()) return s;
-  return std::filesystem::path(__FILE__).parent_path().parent_path().string();
-}
-
 double CpuSeconds() {
   rusage u{};
   ::getrusage(RUSAGE_SELF, &u);
@@ -236,23 +219,11 @@ double Engine(const std::string& conninfo, const std::string& log_dir, std::size
 
 int main() {
   try {
-    Cluster cluster;
-    cluster.script = Source() + "/infra/scripts/pg-cluster.sh";
-    cluster.url = Env("SB_BENCH_PG_URL");
-    if (cluster.url.empty()) {
-      std::string dir = (std::filesystem::temp_directory_path() / "sb-bench-pg-XXXXXX").string();
-      if (::mkdtemp(dir.data()) == nullptr) throw std::runtime_error("mkdtemp");
-      cluster.state_dir = dir;
-      if (std::system((cluster.script + " test-start " + dir + " >/dev/null").c_str()) != 0) {
-        throw std::runtime_error("could not start a PostgreSQL cluster with " + cluster.script);
-      }
-      std::ifstream in(dir + "/url");
-      std::getline(in, cluster.url);
-    }
+    testing::ThrowawayPg cluster;  // $SB_BENCH_PG_URL, or a throwaway cluster stopped at exit
     const std::string db = "sb_bench_" + std::to_string(::getpid());
-    auto admin = Must(adapters::PgConnect(cluster.url), "connect");
+    auto admin = Must(adapters::PgConnect(cluster.url()), "connect");
     Must(admin->ExecScript("CREATE DATABASE " + db), "create database");
-    const std::string conninfo = ReplaceDb(cluster.url, db);
+    const std::string conninfo = ReplaceDb(cluster.url(), db);
     std::string log_dir = (std::filesystem::temp_directory_path() / "sb-bench-log-XXXXXX").string();
     if (::mkdtemp(log_dir.data()) == nullptr) throw std::runtime_error("mkdtemp");
 

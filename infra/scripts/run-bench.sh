@@ -21,9 +21,9 @@ export SB_SOURCE_DIR=$root
 data_parent=${SB_BENCH_DIR:-/tmp}
 
 # Known benches in this order (cheap and self-contained first), then any other bench_* found.
-# Each gets a wall-clock cap so the whole run stays bounded (~4-5 minutes in all).
-order=(bench_log bench_projection bench_pipeline bench_http)
-declare -A cap=([bench_log]=120 [bench_projection]=240 [bench_pipeline]=120 [bench_http]=420)
+# Each gets a wall-clock cap so the whole run stays bounded (~5-6 minutes in all).
+order=(bench_log bench_projection bench_kafka bench_pipeline bench_http)
+declare -A cap=([bench_log]=120 [bench_projection]=240 [bench_kafka]=180 [bench_pipeline]=120 [bench_http]=420)
 declare -A args=([bench_log]="$data_parent" [bench_pipeline]="$data_parent")
 benches=()
 for b in "${order[@]}"; do [ -x "$bench_dir/$b" ] && benches+=("$b"); done
@@ -97,9 +97,13 @@ printf '%-44s %s\n' \
   "$creates" "$(get "$creates")" \
   "log.append_events_per_s" "$(get log.append_events_per_s)  (raw synced WriteBatch $(get log.raw_rocksdb_events_per_s); 1-event appends, 64 threads)" \
   "log.ratio" "$(get log.ratio) ($(check log.ratio '>=' 0.5))" \
+  "log.ratio_concurrent (vs 64 raw synced writers)" "$(get log.ratio_concurrent)  (raw $(get log.raw_concurrent_events_per_s) events/s)" \
   "log.ratio_10 (10-event appends)" "$(get log.ratio_10) ($(check log.ratio_10 '>=' 0.5))" \
   "projection.events_per_s" "$(get projection.events_per_s)  (raw COPY $(get projection.raw_copy_rows_per_s))" \
   "projection.ratio" "$(get projection.ratio) ($(check projection.ratio '>=' 0.3))" \
+  "kafka.append_events_per_s" "$(get kafka.append_events_per_s)  (raw producer $(get kafka.raw_producer_events_per_s); 1-event appends, 64 threads, $(get kafka.appends_per_transaction) per transaction)" \
+  "kafka.ratio" "$(get kafka.ratio) ($(check kafka.ratio '>=' 0.5); vs 64 waiting senders $(get kafka.ratio_concurrent); 10-event $(get kafka.ratio_10))" \
+  "kafka.e2e_lag_p50_ms / p99_ms" "$(get kafka.e2e_lag_p50_ms) / $(get kafka.e2e_lag_p99_ms)  (append to PostgreSQL at $(get kafka.e2e_events_per_s) events/s)" \
   "search.customers" "$(get search.customers)" \
   "search.p50_ms" "$(get search.p50_ms)  (name $(get search.name_p50_ms), phone $(get search.phone_p50_ms); 8 clients)" \
   "search.p99_ms" "$(get search.p99_ms) ($(check search.p99_ms '<=' 20); name $(get search.name_p99_ms), phone $(get search.phone_p99_ms))" \
