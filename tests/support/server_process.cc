@@ -2,6 +2,7 @@
 #include "tests/support/server_process.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +41,8 @@ ServerProcess::ServerProcess(ServerOptions options) {
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // A test that crashes (ASan abort) runs no destructors: take the server down with it.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     FILE* log = std::fopen(log_path_.c_str(), "w");
     if (log != nullptr) {
       ::dup2(::fileno(log), 1);
