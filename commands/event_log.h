@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct ExpectedVersion {
   static ExpectedVersion NoStream() { return {Kind::kNoStream, 0}; }
   // Exact(0) is the same as NoStream(): a stream's version is 0 before its first event.
   static ExpectedVersion Exact(std::int64_t v) { return v == 0 ? NoStream() : ExpectedVersion{Kind::kExact, v}; }
+
+  bool Matches(std::int64_t actual) const {
+    return kind == Kind::kAny || (kind == Kind::kNoStream && actual == 0) || (kind == Kind::kExact && actual == version);
+  }
 };
 
 struct StreamAppend {
@@ -59,6 +64,13 @@ struct LogError {
   std::string stream;                 // for kConflict: the stream whose version differed
   std::int64_t actual_version = 0;    // for kConflict: its current version
 };
+
+// kInvalid when the request is malformed (no tenant, no stream, an empty or repeated stream name,
+// a negative expected version), checked before anything is written.
+std::optional<LogError> ValidateAppend(const AppendRequest& request);
+
+// The kConflict error of an append whose expected version of `stream` did not match `actual`.
+LogError ConflictError(const std::string& stream, std::int64_t actual);
 
 // Reads a partition from a position: first everything already written (catch-up), then new
 // events as they are appended (live). Never skips or repeats an offset. One thread per subscription.

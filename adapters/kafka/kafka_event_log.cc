@@ -156,19 +156,6 @@ std::string NowRfc3339Millis() {
   return buf;
 }
 
-std::optional<LogError> Validate(const AppendRequest& request) {
-  if (request.tenant_id.empty()) return Invalid("tenant_id is empty");
-  if (request.streams.empty()) return Invalid("append names no stream");
-  std::unordered_set<std::string_view> seen;
-  for (const auto& s : request.streams) {
-    if (s.stream.empty()) return Invalid("stream name is empty");
-    if (!seen.insert(s.stream).second) return Invalid("stream " + s.stream + " appears twice in one append");
-    if (s.expected.kind == ExpectedVersion::Kind::kExact && s.expected.version < 0) {
-      return Invalid("expected version of " + s.stream + " is negative");
-    }
-  }
-  return std::nullopt;
-}
 
 // An event read back from Kafka: the stored envelope with partition and offset from the metadata.
 std::optional<RecordedEvent> DecodeMessage(const rd_kafka_message_t* m) {
@@ -847,16 +834,8 @@ KafkaLogCore::GroupOutcome KafkaLogCore::CommitGroup(PartitionSlot& slot, rd_kaf
     for (std::size_t i = 0; i < pending->streams.size(); ++i) {
       const auto& expected = req.streams[i].expected;
       const std::int64_t actual = version_of(pending->streams[i].key);
-      const bool ok = expected.kind == ExpectedVersion::Kind::kAny ||
-                      (expected.kind == ExpectedVersion::Kind::kNoStream && actual == 0) ||
-                      (expected.kind == ExpectedVersion::Kind::kExact && actual == expected.version);
-      if (!ok) {
-        LogError e;
-        e.code = LogError::Code::kConflict;
-        e.stream = req.streams[i].stream;
-        e.actual_version = actual;
-        e.message = "stream " + e.stream + " is at version " + std::to_string(actual);
-        conflict = std::move(e);
+      if (!expected.Matches(actual)) {
+        conflict = commands::ConflictError(req.streams[i].stream, actual);
         break;
       }
       current.push_back(actual);
@@ -1257,7 +1236,7 @@ KafkaEventLog::KafkaEventLog(std::shared_ptr<KafkaLogCore> core) : core_(std::mo
 KafkaEventLog::~KafkaEventLog() { core_->Shutdown(); }
 
 Result<AppendResult, LogError> KafkaEventLog::Append(const AppendRequest& request) {
-  if (auto invalid = Validate(request)) return MakeErr(std::move(*invalid));
+  if (auto invalid = commands::ValidateAppend(request)) return MakeErr(std::move(*invalid));
   const int partition = commands::PartitionOf(request.tenant_id, core_->options.partitions);
   Pending pending;
   pending.request = &request;

@@ -187,19 +187,6 @@ std::int64_t SteadyNanos(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
-std::optional<LogError> Validate(const AppendRequest& request) {
-  if (request.tenant_id.empty()) return Invalid("tenant_id is empty");
-  if (request.streams.empty()) return Invalid("append names no stream");
-  std::unordered_set<std::string_view> seen;
-  for (const auto& s : request.streams) {
-    if (s.stream.empty()) return Invalid("stream name is empty");
-    if (!seen.insert(s.stream).second) return Invalid("stream " + s.stream + " appears twice in one append");
-    if (s.expected.kind == ExpectedVersion::Kind::kExact && s.expected.version < 0) {
-      return Invalid("expected version of " + s.stream + " is negative");
-    }
-  }
-  return std::nullopt;
-}
 
 // One stream of an append, prepared on the caller's thread.
 struct PreparedStream {
@@ -393,16 +380,8 @@ void RocksDbLogCore::CommitGroup(std::vector<Pending*>& group) {
     for (std::size_t i = 0; i < p->streams.size(); ++i) {
       const auto& expected = req.streams[i].expected;
       const std::int64_t actual = version_of(p->streams[i].key);
-      const bool ok = expected.kind == ExpectedVersion::Kind::kAny ||
-                      (expected.kind == ExpectedVersion::Kind::kNoStream && actual == 0) ||
-                      (expected.kind == ExpectedVersion::Kind::kExact && actual == expected.version);
-      if (!ok) {
-        LogError e;
-        e.code = LogError::Code::kConflict;
-        e.stream = req.streams[i].stream;
-        e.actual_version = actual;
-        e.message = "stream " + e.stream + " is at version " + std::to_string(actual);
-        conflict = std::move(e);
+      if (!expected.Matches(actual)) {
+        conflict = commands::ConflictError(req.streams[i].stream, actual);
         break;
       }
       current.push_back(actual);
@@ -796,7 +775,7 @@ RocksDbEventLog::~RocksDbEventLog() {
 
 Result<AppendResult, LogError> RocksDbEventLog::Append(const AppendRequest& request) {
   if (core_->read_only) return MakeErr(ReadOnly());
-  if (auto invalid = Validate(request)) return MakeErr(std::move(*invalid));
+  if (auto invalid = commands::ValidateAppend(request)) return MakeErr(std::move(*invalid));
   Pending pending;
   pending.request = &request;
   pending.partition = commands::PartitionOf(request.tenant_id, core_->partitions);
