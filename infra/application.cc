@@ -128,6 +128,12 @@ Result<Storage, std::string> OpenStorage(const Config& config, int pool_size, St
   if (!lease) return MakeErr("PostgreSQL: " + lease.error().message);
   auto applied = adapters::ApplyMigrations(***lease, adapters::CoreMigrations());
   if (!applied) return MakeErr("migrations: " + applied.error().message);
+  if (storage.kafka != nullptr) {
+    storage.pg_state = std::make_unique<adapters::PgStateStore>(*storage.pool);
+    storage.shared_state = storage.pg_state.get();
+  } else {
+    storage.shared_state = storage.state.get();
+  }
   return storage;
 }
 
@@ -159,7 +165,7 @@ struct Server::Parts {
     if (storage.kafka != nullptr && partitions.empty()) return {};  // owns nothing right now
     auto options = dispatcher_options;
     options.partitions = std::move(partitions);
-    dispatcher = std::make_unique<commands::webhooks::WebhookDispatcher>(*log, *storage.state, *webhooks,
+    dispatcher = std::make_unique<commands::webhooks::WebhookDispatcher>(*log, *storage.shared_state, *webhooks,
                                                                         webhook_sender, clock, std::move(options));
     return dispatcher->Start();
   }
@@ -242,7 +248,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Start(const Config& config)
       *p.tenants,
       *p.customers,
       *p.appointments,
-      *p.storage.state,
+      *p.storage.shared_state,
       *p.storage.pool,
       [workers, partitions](int partition, std::int64_t offset, std::chrono::milliseconds timeout) {
         return partition >= 0 && partition < partitions && workers->WaitFor(partition, offset, timeout);

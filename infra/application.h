@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "adapters/postgres/pg_pool.h"
+#include "adapters/postgres/pg_state_store.h"
 #include "adapters/kafka/kafka_event_log.h"
 #include "commands/event_log.h"
 #include "adapters/rocksdb/rocksdb_state_store.h"
@@ -34,6 +35,10 @@ struct Storage {
   adapters::KafkaEventLog* kafka = nullptr;  // = log when it is the Kafka log
   std::unique_ptr<adapters::RocksDbStateStore> state;  // null with StorageMode::kReadOnlyLog
   std::unique_ptr<adapters::PgPool> pool;
+  // Where state that must outlive a partition's move between nodes goes (HTTP idempotency
+  // records, webhook delivery schedules): `state` on the embedded log, PostgreSQL on Kafka.
+  std::unique_ptr<adapters::PgStateStore> pg_state;
+  commands::StateStore* shared_state = nullptr;
 };
 
 enum class StorageMode {

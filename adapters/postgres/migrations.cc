@@ -113,6 +113,13 @@ std::vector<Migration> CoreMigrations() {
        " UNIQUE (projection, partition, event_offset));"
        "CREATE INDEX projection_dead_letters_stream"
        " ON projection_dead_letters (projection, partition, tenant_id, stream, event_offset)"},
+      // PgStateStore: write-side state that every node must see on the Kafka log (HTTP idempotency
+      // records, webhook delivery schedules), so it follows a partition from one owner to the next.
+      {5, "state_kv",
+       "CREATE TABLE state_kv ("
+       " key text PRIMARY KEY,"
+       " value text NOT NULL,"
+       " updated_at timestamptz NOT NULL DEFAULT now())"},
   };
 }
 

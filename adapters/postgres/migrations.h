@@ -24,8 +24,8 @@ Result<int, projections::SqlError> ApplyMigrations(projections::SqlConnection& s
                                                    const std::vector<Migration>& migrations);
 
 // The engine's own tables: pg_trgm, projection_checkpoints, the blue/green catalog
-// projection_schemas and projection_dead_letters. Projections' tables are not migrations: they
-// live in per-version schemas.
+// projection_schemas, projection_dead_letters, and state_kv (PgStateStore). Projections' tables
+// are not migrations: they live in per-version schemas.
 std::vector<Migration> CoreMigrations();
 
 }  // namespace switchboard::adapters
