@@ -317,12 +317,19 @@ struct KafkaLogCore {
     if (readers.size() < 4) readers.push_back(std::move(r));
   }
   Result<std::int64_t, LogError> HighWatermark(rd_kafka_t* rk, int partition) {
-    std::int64_t low = 0, high = 0;
-    const rd_kafka_resp_err_t err =
-        rd_kafka_query_watermark_offsets(rk, options.topic.c_str(), partition, &low, &high, 5000);
-    if (err) {
+    // ListOffsets(LATEST) with the client's isolation level: the LSO for read_committed.
+    // rd_kafka_query_watermark_offsets sends the same request but, before librdkafka 2.3.0, never
+    // times out while the leader is unreachable (librdkafka#2588, fixed by #4460; Debian 12 ships
+    // 2.0.2), which hung `serve`'s shutdown; offsets_for_times honours its timeout.
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, options.topic.c_str(), partition)->offset = RD_KAFKA_OFFSET_END;
+    rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk, list, 5000);
+    if (!err) err = list->elems[0].err;
+    const std::int64_t high = list->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(list);
+    if (err || high < 0) {
       return MakeErr(Unavailable("end offset of partition " + std::to_string(partition) + ": " +
-                                 rd_kafka_err2str(err)));
+                                 (err ? rd_kafka_err2str(err) : "no offset returned")));
     }
     return high;
   }
