@@ -47,6 +47,7 @@
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/throwaway_pg.h"
 #include "tests/support/test_database.h"
 
 namespace {
@@ -57,6 +58,7 @@ using switchboard::testing::ServerOptions;
 using switchboard::testing::ServerProcess;
 using switchboard::testing::TempDir;
 using switchboard::testing::TestDatabase;
+using switchboard::testing::ThrowawayPg;
 using switchboard::testing::UrlEncode;
 using Clock = std::chrono::steady_clock;
 using json = nlohmann::json;
@@ -94,17 +96,11 @@ double Percentile(std::vector<double> v, double p) {
   return v[at];
 }
 
-std::string Source() {
-  if (auto s = Env("SB_SOURCE_DIR"); !s.empty()) return s;
-  return std::filesystem::path(__FILE__).parent_path().parent_path().string();
-}
 
 // --- clean-up on failure --------------------------------------------------------------------------
 // The cluster we started and the server child must not outlive the bench, also when it crashes or
 // is interrupted: a signal handler stops the children, then the cluster (fork/exec only).
 
-char g_stop_script[4096];
-char g_stop_state[4096];
 char g_data_dir[4096];
 
 void StopChildren() {
@@ -137,26 +133,6 @@ void StopChildren() {
   for (pid_t c : children) ::kill(c, SIGKILL);
 }
 
-void StopCluster() {
-  if (g_stop_state[0] == '\0') return;
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int null = ::open("/dev/null", O_WRONLY);
-    if (null >= 0) {
-      ::dup2(null, 1);
-      ::dup2(null, 2);
-    }
-    char bash[] = "/bin/bash";
-    char stop[] = "test-stop";
-    char* argv[] = {bash, g_stop_script, stop, g_stop_state, nullptr};
-    ::execv(bash, argv);
-    ::_exit(127);
-  }
-  if (pid > 0) ::waitpid(pid, nullptr, 0);
-  ::rmdir(g_stop_state);
-  g_stop_state[0] = '\0';
-}
-
 void RemoveDataDir() {
   if (g_data_dir[0] == '\0') return;
   const pid_t pid = ::fork();
@@ -172,33 +148,11 @@ void RemoveDataDir() {
 
 void OnFatalSignal(int sig) {
   StopChildren();
-  StopCluster();
+  ThrowawayPg::StopFromSignalHandler();
   RemoveDataDir();
   ::signal(sig, SIG_DFL);
   ::raise(sig);
 }
-
-struct Cluster {
-  std::string url;
-  Cluster() {
-    url = Env("SB_BENCH_PG_URL");
-    if (!url.empty()) return;
-    const std::string script = Source() + "/infra/scripts/pg-cluster.sh";
-    std::string dir = (std::filesystem::temp_directory_path() / "sb-bench-http-pg-XXXXXX").string();
-    if (::mkdtemp(dir.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    std::snprintf(g_stop_script, sizeof g_stop_script, "%s", script.c_str());
-    std::snprintf(g_stop_state, sizeof g_stop_state, "%s", dir.c_str());
-    if (std::system((script + " test-start " + dir + " >/dev/null").c_str()) != 0) {
-      StopCluster();
-      throw std::runtime_error("could not start a PostgreSQL cluster with " + script);
-    }
-    std::ifstream in(dir + "/url");
-    std::getline(in, url);
-  }
-  ~Cluster() { StopCluster(); }
-  Cluster(const Cluster&) = delete;
-  Cluster& operator=(const Cluster&) = delete;
-};
 
 void Sql(const std::string& conninfo, const std::string& statement) {
   PGconn* conn = PQconnectdb(conninfo.c_str());
@@ -450,8 +404,10 @@ int Main() {
   const double seed_seconds = std::stod(Env("SB_BENCH_SEED_SECONDS", "120"));
   const std::size_t query_count = std::stoul(Env("SB_BENCH_QUERIES", "2000"));
 
-  Cluster cluster;
-  Database db(cluster.url);
+  ThrowawayPg cluster("sb-bench-http-pg-");
+  // ThrowawayPg put its own handler in; ours also stops the server and removes the data dir.
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGABRT, SIGBUS, SIGFPE}) ::signal(sig, OnFatalSignal);
+  Database db(cluster.url());
   TempDir data("sb-bench-http-");
   std::snprintf(g_data_dir, sizeof g_data_dir, "%s", data.path().c_str());
   ServerOptions options;

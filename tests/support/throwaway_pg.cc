@@ -48,6 +48,8 @@ void OnFatalSignal(int sig) {
 
 }  // namespace
 
+void ThrowawayPg::StopFromSignalHandler() { StopCluster(); }
+
 std::string ThrowawayPg::SourceDir() {
   if (const char* s = std::getenv("SB_SOURCE_DIR"); s != nullptr && *s != '\0') return s;
   return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().string();

@@ -25,6 +25,10 @@ class ThrowawayPg {
   // True when this object started the cluster (and will stop it).
   bool started() const { return !state_dir_.empty(); }
 
+  // Stops the cluster this process started, if any; async-signal-safe. For a program that installs
+  // its own fatal-signal handler after constructing a ThrowawayPg (which replaces this one's).
+  static void StopFromSignalHandler();
+
   // The source tree: $SB_SOURCE_DIR (run-bench.sh sets it), else derived from this file's path.
   static std::string SourceDir();
 
