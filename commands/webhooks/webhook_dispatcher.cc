@@ -107,6 +107,9 @@ void WebhookDispatcher::Run(int partition) {
   while (!stop_ && !(loaded = LoadSchedule(partition))) SleepFor(options_.idle_poll);
   if (!loaded) return;
   DeliverySchedule& schedule = *loaded;
+  // A fresh schedule's starting point is stored at once: on Kafka the next owner of the partition
+  // resumes from it rather than starting fresh at its own (later) end and skipping what is between.
+  Persist(partition, schedule);
   SeededRandom random(options_.seed != 0 ? options_.seed + static_cast<std::uint64_t>(partition)
                                          : (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^
                                                std::random_device{}());

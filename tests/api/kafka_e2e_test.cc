@@ -13,6 +13,7 @@
 #include "tests/api/e2e_fixture.h"
 #include "tests/support/kafka_mock_cluster.h"
 #include "tests/support/tool_run.h"
+#include "tests/support/webhook_receiver.h"
 
 namespace switchboard::testing {
 namespace {
@@ -56,6 +57,18 @@ class KafkaEndToEnd : public ::testing::Test {
       std::this_thread::sleep_for(200ms);
     }
     return {reply, -1};
+  }
+
+  // After a 202 the tenant's key authenticates only once the read model has the tenant: waits for it.
+  bool TenantVisible(HttpClient& node, const HttpReply& created) {
+    if (created.status != 202) return true;
+    const std::string path = "/v1/admin/businesses/" + created.Json()["id"].get<std::string>();
+    for (int i = 0; i < 60; ++i) {
+      auto read = node.Get(path, {{"X-Consistency-Token", created.Header("x-consistency-token")}});
+      if (read.status == 200) return true;
+      std::this_thread::sleep_for(500ms);
+    }
+    return false;
   }
 
   // The tenant's events, from `switchboard audit` reading Kafka (read-only, beside the serves).
@@ -108,17 +121,7 @@ TEST_F(KafkaEndToEnd, TwoServesAndTwoProjectorsShareTheLogAndEveryAcknowledgedCo
     // 202: accepted, the read model not there yet (a rebalance in flight); the secrets come anyway.
     ASSERT_TRUE(reply.status == 201 || reply.status == 202) << reply.body;
     ASSERT_TRUE(reply.Json().contains("api_key")) << reply.body;
-    if (reply.status == 202) {  // the key authenticates once the read model has the tenant
-      HttpClient& node = owner == 0 ? admin_a : admin_b;
-      auto read = node.Get("/v1/admin/businesses/" + reply.Json()["id"].get<std::string>(),
-                           {{"X-Consistency-Token", reply.Header("x-consistency-token")}});
-      for (int i = 0; i < 60 && read.status == 503; ++i) {
-        std::this_thread::sleep_for(500ms);
-        read = node.Get("/v1/admin/businesses/" + reply.Json()["id"].get<std::string>(),
-                        {{"X-Consistency-Token", reply.Header("x-consistency-token")}});
-      }
-      ASSERT_EQ(read.status, 200) << read.body;
-    }
+    ASSERT_TRUE(TenantVisible(owner == 0 ? admin_a : admin_b, reply));
     Tenant t{reply.Json()["id"], reply.Json()["api_key"], owner, {}};
     partitions_used.insert(commands::PartitionOf(t.id, kPartitions));
     tenants.push_back(std::move(t));
@@ -204,6 +207,90 @@ TEST_F(KafkaEndToEnd, TwoServesAndTwoProjectorsShareTheLogAndEveryAcknowledgedCo
     auto list = a.Get("/v1/crm/customers?limit=100", {{"X-Consistency-Token", reply.Header("x-consistency-token")}});
     ASSERT_EQ(list.status, 200) << list.body;
     EXPECT_EQ(list.Json()["total"], tenants[t].customers.size()) << "nothing lost in the handover";
+  }
+}
+
+// Webhook deliveries follow a partition to its new owner: the delivery schedules live in PostgreSQL,
+// so events that were still failing when their node stopped are delivered by the survivor.
+TEST_F(KafkaEndToEnd, WebhookDeliveriesResumeOnTheNewOwnerAfterANodeStops) {
+  // Retry fast and never dead-letter within the test.
+  for (const auto& [name, value] : std::map<std::string, std::string>{{"SWITCHBOARD_WEBHOOK_MAX_ATTEMPTS", "100"},
+                                                                     {"SWITCHBOARD_WEBHOOK_BASE_DELAY_MS", "50"},
+                                                                     {"SWITCHBOARD_WEBHOOK_MAX_DELAY_MS", "200"},
+                                                                     {"SWITCHBOARD_WEBHOOK_TIMEOUT_MS", "2000"}}) {
+    ::setenv(name.c_str(), value.c_str(), 1);
+  }
+  WebhookReceiver receiver;
+  auto serve_a = Start("serve", "serve-a", dir_a_);
+  auto serve_b = Start("serve", "serve-b", dir_b_);
+  HttpClient admin_a(serve_a->base_url()), admin_b(serve_b->base_url());
+  for (HttpClient* c : {&admin_a, &admin_b}) c->SetDefaultHeader("X-Admin-API-Key", "test-admin-key");
+
+  struct Tenant {
+    std::string id, api_key, path;
+    std::set<std::string> customers;
+  };
+  std::vector<Tenant> tenants;
+  std::set<int> owners;
+  for (int i = 0; i < 8; ++i) {
+    auto [reply, owner] = SendToOwner({&admin_a, &admin_b}, "/v1/admin/businesses",
+                                      {{"name", "Hooked " + std::to_string(i)}}, "hooked-" + std::to_string(i));
+    ASSERT_TRUE(reply.status == 201 || reply.status == 202) << reply.body;
+    ASSERT_TRUE(TenantVisible(owner == 0 ? admin_a : admin_b, reply));
+    owners.insert(owner);
+    tenants.push_back({reply.Json()["id"], reply.Json()["api_key"], "/hook/" + std::to_string(i), {}});
+  }
+  ASSERT_EQ(owners, (std::set<int>{0, 1})) << "both nodes own some of the tenants";
+
+  auto create_customer = [&](std::size_t t, const std::string& key) {
+    HttpClient a(serve_a->base_url()), b(serve_b->base_url());
+    for (HttpClient* c : {&a, &b}) c->SetDefaultHeader("X-API-Key", tenants[t].api_key);
+    std::vector<HttpClient*> nodes = {&a};
+    if (serve_b) nodes.push_back(&b);
+    const nlohmann::json body = {{"name", "Customer " + key}, {"phone", "+1415557" + std::to_string(1000 + t * 10 + key.size())}};
+    auto [reply, owner] = SendToOwner(nodes, "/v1/crm/customers", body, key);
+    EXPECT_TRUE(reply.status == 201 || reply.status == 202) << reply.body;
+    tenants[t].customers.insert(reply.Json()["id"].get<std::string>());
+  };
+  for (std::size_t t = 0; t < tenants.size(); ++t) {
+    HttpClient a(serve_a->base_url()), b(serve_b->base_url());
+    for (HttpClient* c : {&a, &b}) c->SetDefaultHeader("X-API-Key", tenants[t].api_key);
+    auto [reply, owner] = SendToOwner({&a, &b}, "/v1/integrations/webhooks",
+                                      {{"url", receiver.Url(tenants[t].path)}, {"event_types", {"CustomerCreated"}}},
+                                      "hook-" + std::to_string(t));
+    ASSERT_TRUE(reply.status == 201 || reply.status == 202) << reply.body;
+    create_customer(t, "c" + std::to_string(t));
+  }
+
+  // Every receiver fails from now on; a second customer per tenant stays undelivered, retried.
+  for (const auto& t : tenants) receiver.FailFirst(t.path, -1);
+  for (std::size_t t = 0; t < tenants.size(); ++t) create_customer(t, "cc" + std::to_string(t));
+  std::this_thread::sleep_for(1s);
+
+  ASSERT_EQ(serve_b->Stop(), 0);
+  serve_b.reset();
+  for (const auto& t : tenants) receiver.FailFirst(t.path, 0);  // the receivers recover
+
+  // Every acknowledged customer of every tenant reaches its receiver, B's tenants through A.
+  auto delivered_all = [&] {
+    for (const auto& t : tenants) {
+      std::set<std::string> seen;
+      for (const auto& r : receiver.Delivered(t.path)) {
+        auto body = nlohmann::json::parse(r.body, nullptr, false);
+        if (body.is_object() && body.contains("data")) seen.insert(body["data"].value("customer_id", ""));
+      }
+      for (const auto& c : t.customers) {
+        if (!seen.count(c)) return false;
+      }
+    }
+    return true;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (!delivered_all() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(200ms);
+  EXPECT_TRUE(delivered_all()) << serve_a->output();
+  for (const char* v : {"SWITCHBOARD_WEBHOOK_MAX_ATTEMPTS", "SWITCHBOARD_WEBHOOK_BASE_DELAY_MS",
+                        "SWITCHBOARD_WEBHOOK_MAX_DELAY_MS", "SWITCHBOARD_WEBHOOK_TIMEOUT_MS"}) {
+    ::unsetenv(v);
   }
 }
 
