@@ -1,7 +1,12 @@
 // Tenant-to-partition mapping and version checks shared by every EventLog implementation.
 #include "commands/event_log.h"
 
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <unordered_set>
+
+#include <nlohmann/json.hpp>
 
 namespace switchboard::commands {
 
@@ -32,6 +37,36 @@ std::optional<LogError> ValidateAppend(const AppendRequest& request) {
     }
   }
   return std::nullopt;
+}
+
+std::string EncodeAppendResult(const AppendResult& r) {
+  return nlohmann::json{{"partition", r.partition},
+                        {"first_offset", r.first_offset},
+                        {"last_offset", r.last_offset},
+                        {"stream_versions", r.stream_versions}}
+      .dump();
+}
+
+AppendResult DecodeAppendResult(std::string_view bytes) {
+  const auto j = nlohmann::json::parse(bytes);
+  AppendResult r;
+  r.partition = j.at("partition").get<int>();
+  r.first_offset = j.at("first_offset").get<std::int64_t>();
+  r.last_offset = j.at("last_offset").get<std::int64_t>();
+  r.stream_versions = j.at("stream_versions").get<std::vector<std::int64_t>>();
+  return r;
+}
+
+std::string NowRfc3339Millis() {
+  const auto now = std::chrono::system_clock::now();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];  // larger than needed: the compiler cannot bound tm's fields
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
 }
 
 LogError ConflictError(const std::string& stream, std::int64_t actual) {

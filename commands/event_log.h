@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "commands/recorded_event.h"
@@ -68,6 +69,14 @@ struct LogError {
 // kInvalid when the request is malformed (no tenant, no stream, an empty or repeated stream name,
 // a negative expected version), checked before anything is written.
 std::optional<LogError> ValidateAppend(const AppendRequest& request);
+
+// An AppendResult as stored with an idempotency key (JSON), and back; Decode throws
+// nlohmann::json::exception on a corrupt record.
+std::string EncodeAppendResult(const AppendResult& result);
+AppendResult DecodeAppendResult(std::string_view bytes);
+
+// The current UTC time as RFC 3339 with milliseconds (an envelope's recorded_at).
+std::string NowRfc3339Millis();
 
 // The kConflict error of an append whose expected version of `stream` did not match `actual`.
 LogError ConflictError(const std::string& stream, std::int64_t actual);

@@ -127,34 +127,7 @@ std::string U64Value(std::int64_t v) {
   return s;
 }
 
-std::string EncodeResult(const AppendResult& r) {
-  return nlohmann::json{{"partition", r.partition},
-                        {"first_offset", r.first_offset},
-                        {"last_offset", r.last_offset},
-                        {"stream_versions", r.stream_versions}}
-      .dump();
-}
-AppendResult DecodeResult(std::string_view bytes) {
-  const auto j = nlohmann::json::parse(bytes);
-  AppendResult r;
-  r.partition = j.at("partition").get<int>();
-  r.first_offset = j.at("first_offset").get<std::int64_t>();
-  r.last_offset = j.at("last_offset").get<std::int64_t>();
-  r.stream_versions = j.at("stream_versions").get<std::vector<std::int64_t>>();
-  return r;
-}
 
-std::string NowRfc3339Millis() {
-  const auto now = std::chrono::system_clock::now();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
-}
 
 
 // An event read back from Kafka: the stored envelope with partition and offset from the metadata.
@@ -618,7 +591,7 @@ Result<void, LogError> KafkaLogCore::CatchUp(PartitionSlot& slot) {
   AppendResult run;
   std::vector<std::string> run_streams;
   auto flush_run = [&] {
-    if (!run_key.empty()) batch.Put(run_key, EncodeResult(run));
+    if (!run_key.empty()) batch.Put(run_key, commands::EncodeAppendResult(run));
     run_key.clear();
     run_streams.clear();
   };
@@ -802,7 +775,7 @@ KafkaLogCore::GroupOutcome KafkaLogCore::CommitGroup(PartitionSlot& slot, rd_kaf
   std::unordered_map<std::string, std::int64_t> overlay;
   std::unordered_map<std::string_view, const Pending*> keys_in_group;
   std::deque<Out> outs;  // stable addresses: delivery reports point at them
-  const std::string recorded_at = NowRfc3339Millis();
+  const std::string recorded_at = commands::NowRfc3339Millis();
   std::vector<std::int64_t> current;
 
   auto version_of = [&](const std::string& key) -> std::int64_t {
@@ -823,7 +796,7 @@ KafkaLogCore::GroupOutcome KafkaLogCore::CommitGroup(PartitionSlot& slot, rd_kaf
       const rocksdb::Status s = db->Get(rocksdb::ReadOptions(), pending->idempotency_key, &stored);
       if (s.ok()) {
         try {
-          AppendResult first = DecodeResult(stored);
+          AppendResult first = commands::DecodeAppendResult(stored);
           first.duplicate = true;
           pending->result = std::move(first);
         } catch (const nlohmann::json::exception& e) {
@@ -978,7 +951,7 @@ KafkaLogCore::GroupOutcome KafkaLogCore::CommitGroup(PartitionSlot& slot, rd_kaf
       r.first_offset = applied;  // nothing appended
       r.last_offset = applied - 1;
     }
-    if (!pending->idempotency_key.empty()) batch.Put(pending->idempotency_key, EncodeResult(r));
+    if (!pending->idempotency_key.empty()) batch.Put(pending->idempotency_key, commands::EncodeAppendResult(r));
   }
   // Repeats whose first append came later in the loop above are fixed up now.
   for (Pending* pending : group) {

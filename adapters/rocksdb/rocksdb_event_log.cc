@@ -152,36 +152,8 @@ std::string IdempotencyKey(std::string_view tenant_id, std::string_view key) {
   return k;
 }
 
-std::string EncodeResult(const AppendResult& r) {
-  return nlohmann::json{{"partition", r.partition},
-                        {"first_offset", r.first_offset},
-                        {"last_offset", r.last_offset},
-                        {"stream_versions", r.stream_versions}}
-      .dump();
-}
 
-AppendResult DecodeResult(std::string_view bytes) {
-  const auto j = nlohmann::json::parse(bytes);
-  AppendResult r;
-  r.partition = j.at("partition").get<int>();
-  r.first_offset = j.at("first_offset").get<std::int64_t>();
-  r.last_offset = j.at("last_offset").get<std::int64_t>();
-  r.stream_versions = j.at("stream_versions").get<std::vector<std::int64_t>>();
-  return r;
-}
 
-// RFC 3339 UTC with milliseconds, e.g. 2026-11-24T15:04:05.123Z (never needs JSON escaping).
-std::string NowRfc3339Millis() {
-  const auto now = std::chrono::system_clock::now();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];  // larger than needed: the compiler cannot bound tm's fields
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
-}
 
 std::int64_t SteadyNanos(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
@@ -337,7 +309,7 @@ void RocksDbLogCore::CommitGroup(std::vector<Pending*>& group) {
   std::unordered_map<std::string, std::int64_t> overlay;
   std::unordered_map<std::string_view, const Pending*> keys_in_group;
   std::vector<std::int64_t> next = next_offsets;
-  const std::string recorded_at = NowRfc3339Millis();
+  const std::string recorded_at = commands::NowRfc3339Millis();
   std::string envelope;
   std::vector<std::int64_t> current;
 
@@ -361,7 +333,7 @@ void RocksDbLogCore::CommitGroup(std::vector<Pending*>& group) {
       const rocksdb::Status s = db->Get(rocksdb::ReadOptions(), idempotency_cf, p->idempotency_key, &stored);
       if (s.ok()) {
         try {
-          AppendResult first = DecodeResult(stored);
+          AppendResult first = commands::DecodeAppendResult(stored);
           first.duplicate = true;
           p->result = std::move(first);
         } catch (const nlohmann::json::exception& e) {
@@ -416,7 +388,7 @@ void RocksDbLogCore::CommitGroup(std::vector<Pending*>& group) {
     }
     r.last_offset = next[p->partition] - 1;
     if (!p->idempotency_key.empty()) {
-      batch.Put(idempotency_cf, p->idempotency_key, EncodeResult(r));
+      batch.Put(idempotency_cf, p->idempotency_key, commands::EncodeAppendResult(r));
       keys_in_group.emplace(p->idempotency_key, p);
     }
     p->result = std::move(r);
