@@ -35,7 +35,7 @@ struct RecordedEvent {
   std::string stream;
   std::int64_t stream_version = 0;  // 1 for a stream's first event
   int partition = 0;
-  std::int64_t offset = 0;          // 0 for a partition's first event
+  std::int64_t offset = 0;          // increases within a partition; from 0, without gaps, on the embedded log
   std::string occurred_at;
   std::string recorded_at;
   Actor actor;

@@ -15,15 +15,19 @@
 //   1. creates its producer (transactional.id "switchboard-events-<topic>-p<p>") and calls
 //      init_transactions: on a real broker this fences the previous owner and completes (aborts) its
 //      open transaction, so the partition's committed content is final from here on;
-//   2. loads the stream versions and the applied offset from RocksDB, reads the partition from the
-//      applied offset to the end with a read_committed consumer and applies what it finds;
-//   3. becomes ready; then loops: takes every queued append (a group), checks expected versions and
+//   2. commits a fence record of its own (kafka_record.h): any stale owner's next transaction lands
+//      behind it, away from where that owner expects, on any broker;
+//   3. loads the stream versions and the applied offset from RocksDB, reads the partition from the
+//      applied offset to the end with a read_committed consumer and applies what counts (a newer
+//      owner's fence there ends this ownership); the end is where its next record must land;
+//   4. becomes ready; then loops: takes every queued append (a group), checks expected versions and
 //      idempotency keys against the index plus the group's own earlier appends, runs one Kafka
-//      transaction (begin, produce all, commit), takes the offsets from the delivery reports, writes
-//      the index batch, and wakes the appenders.
+//      transaction (begin, produce all with their expected offsets, flush, check that every record
+//      landed where expected, commit), writes the index batch, and wakes the appenders.
 // When a transaction fails, the writer re-reads the partition from its applied offset (a resync)
 // before the next group, so the index again equals what read_committed readers see, whatever the
-// broker made of the failed transaction. A fatal producer error (fenced) ends the ownership.
+// broker made of the failed transaction; a group whose records another writer displaced runs again
+// on the re-read view. A fatal producer error (fenced by the broker) ends the ownership.
 #include "adapters/kafka/kafka_event_log.h"
 
 #include <algorithm>
@@ -39,6 +43,7 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <shared_mutex>
 #include <string_view>
 #include <thread>
@@ -53,6 +58,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "adapters/kafka/kafka_client.h"
+#include "adapters/kafka/kafka_record.h"
 #include "adapters/rocksdb/envelope_template.h"
 
 namespace switchboard::adapters {
@@ -130,18 +136,27 @@ std::string U64Value(std::int64_t v) {
 
 
 
-// An event read back from Kafka: the stored envelope with partition and offset from the metadata.
-std::optional<RecordedEvent> DecodeMessage(const rd_kafka_message_t* m) {
-  if (m->payload == nullptr) return std::nullopt;
-  try {
-    RecordedEvent e = commands::DecodeEnvelope(
-        std::string_view(static_cast<const char*>(m->payload), m->len));
-    e.partition = m->partition;
-    e.offset = m->offset;
-    return e;
-  } catch (const nlohmann::json::exception&) {
-    return std::nullopt;
+// A record read back from Kafka, classified (kafka_record.h).
+KafkaRecord ClassifyMessage(const rd_kafka_message_t* m) {
+  std::string_view control;
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const void* value = nullptr;
+    std::size_t size = 0;
+    if (rd_kafka_header_get_last(headers, kControlHeader, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR && value) {
+      control = std::string_view(static_cast<const char*>(value), size);
+    }
   }
+  const std::string_view payload =
+      m->payload ? std::string_view(static_cast<const char*>(m->payload), m->len) : std::string_view();
+  return ClassifyRecord(payload, control, m->partition, m->offset);
+}
+
+// The event of a record, when it is one that counts.
+std::optional<RecordedEvent> EventOf(const rd_kafka_message_t* m) {
+  KafkaRecord r = ClassifyMessage(m);
+  if (r.kind != KafkaRecord::Kind::kEvent) return std::nullopt;
+  return std::move(r.event);
 }
 
 // --- librdkafka clients ----------------------------------------------------------------------------
@@ -196,6 +211,7 @@ struct Pending {
   std::optional<Result<AppendResult, LogError>> result;
   bool needs_commit = false;  // the result holds only if the group's transaction commits
   bool done = false;
+  int displaced_runs = 0;     // groups it was in that another writer's append displaced
 };
 
 // One produced record of a group: its value lives here until the delivery report.
@@ -205,6 +221,7 @@ struct Out {
   std::string stream_key;
   std::int64_t version = 0;
   std::string value;
+  std::int64_t expected = -1;  // where the writer's view says the broker must put it
   std::int64_t offset = -1;
   rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__IN_PROGRESS;
 };
@@ -217,6 +234,23 @@ void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
 }
 
 enum class Phase { kNotOwned, kStarting, kReady, kFenced };
+
+// One producer's ownership of a partition: its fence, and where its next record must land.
+struct WriterSession {
+  Fence fence;
+  std::int64_t fence_offset = -1;
+  int marker_width = 0;             // offsets a commit marker takes (kafka_record.h)
+  std::int64_t expected_next = 0;   // the offset the next record must get, from this writer's view
+  std::int64_t min_end = 0;         // the next catch-up reads at least this far (past our own records)
+  std::string fenced_by;            // set by a catch-up that finds a newer owner's fence
+};
+
+std::string NewSessionId() {
+  std::random_device random;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%08x%08x", random(), random());
+  return buf;
+}
 
 }  // namespace
 
@@ -323,11 +357,16 @@ struct KafkaLogCore {
   // Writer ----------------------------------------------------------------------------------------
   void WriterLoop(PartitionSlot& slot);
   Result<RkPtr, LogError> NewProducer(int partition);
-  Result<void, LogError> CatchUp(PartitionSlot& slot);
+  // Commits this session's fence record; sets fence_offset.
+  Result<void, LogError> WriteFence(PartitionSlot& slot, rd_kafka_t* producer, WriterSession& session);
+  // Reads the partition from the applied offset to its end (at least session.min_end) into the
+  // index; sets expected_next (and marker_width after a fence), or fenced_by.
+  Result<void, LogError> CatchUp(PartitionSlot& slot, WriterSession& session, bool after_fence);
   // Runs one group; returns false when the producer must be recreated or ownership ended (fatal).
-  enum class GroupOutcome { kOk, kFailedResync, kReinit, kFenced };
-  GroupOutcome CommitGroup(PartitionSlot& slot, rd_kafka_t* producer, std::vector<Pending*>& group,
-                           std::string* fatal_reason);
+  // kDisplaced: aborted because another writer appended; the group may run again after a resync.
+  enum class GroupOutcome { kOk, kFailedResync, kDisplaced, kReinit, kFenced };
+  GroupOutcome CommitGroup(PartitionSlot& slot, WriterSession& session, rd_kafka_t* producer,
+                           std::vector<Pending*>& group, std::string* fatal_reason);
 };
 
 Result<void, LogError> KafkaLogCore::ReadRange(int partition, std::int64_t from, std::int64_t end,
@@ -555,11 +594,44 @@ Result<RkPtr, LogError> KafkaLogCore::NewProducer(int partition) {
   return producer;
 }
 
-Result<void, LogError> KafkaLogCore::CatchUp(PartitionSlot& slot) {
+Result<void, LogError> KafkaLogCore::WriteFence(PartitionSlot& slot, rd_kafka_t* producer, WriterSession& session) {
+  const int p = slot.partition;
+  session.fence = Fence{options.node_id, NewSessionId()};
+  const std::string value = EncodeFence(session.fence);
+  Out out;
+  if (ErrorPtr e{rd_kafka_begin_transaction(producer)}) return MakeErr(Unavailable("begin_transaction: " + ErrorText(e.get())));
+  const rd_kafka_resp_err_t err = rd_kafka_producev(
+      producer, RD_KAFKA_V_TOPIC(options.topic.c_str()), RD_KAFKA_V_PARTITION(p),
+      RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+      RD_KAFKA_V_HEADER(kControlHeader, kFenceControl, static_cast<ssize_t>(std::strlen(kFenceControl))),
+      RD_KAFKA_V_OPAQUE(&out), RD_KAFKA_V_END);
+  if (err) {
+    ErrorPtr abort_error(rd_kafka_abort_transaction(producer, kTxnTimeoutMs));
+    return MakeErr(Unavailable(std::string("produce the fence: ") + rd_kafka_err2str(err)));
+  }
+  ErrorPtr commit_error(rd_kafka_commit_transaction(producer, kTxnTimeoutMs));
+  rd_kafka_poll(producer, 0);
+  if (commit_error) {
+    ErrorPtr abort_error(rd_kafka_abort_transaction(producer, kTxnTimeoutMs));
+    return MakeErr(Unavailable("commit the fence: " + ErrorText(commit_error.get())));
+  }
+  if (out.err || out.offset < 0) return MakeErr(Unavailable("the fence has no delivery report"));
+  session.fence_offset = out.offset;
+  session.min_end = out.offset + 1;
+  return {};
+}
+
+Result<void, LogError> KafkaLogCore::CatchUp(PartitionSlot& slot, WriterSession& session, bool after_fence) {
   const int p = slot.partition;
   auto reader = TakeReader();
   if (!reader.ok()) return MakeErr(std::move(reader).error());
+  // The read_committed end trails a commit until the broker has written its markers.
   auto end = HighWatermark(reader->get(), p);
+  for (const auto wait_until = Clock::now() + std::chrono::seconds(5);
+       end.ok() && *end < session.min_end && Clock::now() < wait_until;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    end = HighWatermark(reader->get(), p);
+  }
   ReturnReader(std::move(*reader));
   if (!end.ok()) return MakeErr(std::move(end).error());
 
@@ -581,7 +653,15 @@ Result<void, LogError> KafkaLogCore::CatchUp(PartitionSlot& slot) {
     applied = 0;
     slot.applied = 0;
   }
-  if (applied >= *end) return {};
+  session.expected_next = *end;
+  bool record_after_fence = false;
+  auto learn_marker_width = [&] {
+    if (after_fence) session.marker_width = MarkerWidth(session.fence_offset, *end, record_after_fence);
+  };
+  if (applied >= *end) {
+    learn_marker_width();
+    return {};
+  }
 
   rocksdb::WriteBatch batch;
   std::unordered_map<std::string, std::int64_t> changed;
@@ -611,13 +691,28 @@ Result<void, LogError> KafkaLogCore::CatchUp(PartitionSlot& slot) {
     return true;
   };
 
+  std::size_t displaced = 0;
   auto status = ReadRange(p, applied, *end, std::numeric_limits<std::size_t>::max(), [&](const rd_kafka_message_t* m) {
     applied = m->offset + 1;
-    auto e = DecodeMessage(m);
-    if (!e) {
-      Log("skipping undecodable record at " + std::to_string(p) + ":" + std::to_string(m->offset));
-      return;
+    if (m->offset == session.fence_offset + 1) record_after_fence = true;
+    KafkaRecord record = ClassifyMessage(m);
+    switch (record.kind) {
+      case KafkaRecord::Kind::kEvent:
+        break;
+      case KafkaRecord::Kind::kFence:
+        if (m->offset > session.fence_offset && record.fence.session != session.fence.session) {
+          session.fenced_by = "node " + record.fence.node_id + " took the partition over at offset " +
+                              std::to_string(m->offset);
+        }
+        return;
+      case KafkaRecord::Kind::kDisplaced:
+        ++displaced;
+        return;
+      case KafkaRecord::Kind::kUndecodable:
+        Log("skipping undecodable record at " + std::to_string(p) + ":" + std::to_string(m->offset));
+        return;
     }
+    const RecordedEvent* e = &record.event;
     const std::string sk = StreamKey(e->tenant_id, e->stream);
     std::string value = U64Value(m->offset);
     value.append(static_cast<const char*>(m->payload), m->len);
@@ -655,9 +750,11 @@ Result<void, LogError> KafkaLogCore::CatchUp(PartitionSlot& slot) {
     batch.Put(AppliedKey(p), U64Value(applied));
     write_batch();
   }
-  if (applied_events > 0) {
+  learn_marker_width();
+  if (applied_events > 0 || displaced > 0) {
     Log("partition " + std::to_string(p) + ": applied " + std::to_string(applied_events) +
-        " events from the log, now at offset " + std::to_string(applied));
+        " events from the log, skipped " + std::to_string(displaced) + " written by a stale owner, now at offset " +
+        std::to_string(applied));
   }
   return {};
 }
@@ -685,7 +782,9 @@ void KafkaLogCore::WriterLoop(PartitionSlot& slot) {
   };
 
   RkPtr producer;
+  WriterSession session;
   bool needs_resync = true;
+  bool needs_fence = true;
   bool first = true;
   for (;;) {
     {
@@ -701,6 +800,16 @@ void KafkaLogCore::WriterLoop(PartitionSlot& slot) {
       }
       producer = std::move(*created);
       needs_resync = true;
+      needs_fence = true;
+    }
+    if (needs_fence) {
+      // Before reading the tail: a stale owner's next transaction lands behind the fence, away from
+      // where it expects, so it fails and finds this fence when it re-reads the partition.
+      if (auto f = WriteFence(slot, producer.get(), session); !f.ok()) {
+        Log("partition " + std::to_string(p) + ": " + f.error().message);
+        end_ownership(Phase::kFenced, "cannot write the ownership fence: " + f.error().message);
+        break;
+      }
     }
     if (needs_resync) {
       if (first) {
@@ -723,12 +832,18 @@ void KafkaLogCore::WriterLoop(PartitionSlot& slot) {
         slot.versions = std::move(versions);
         slot.applied = applied;
       }
-      if (auto c = CatchUp(slot); !c.ok()) {
+      if (auto c = CatchUp(slot, session, needs_fence); !c.ok()) {
         Log("catch-up of partition " + std::to_string(p) + " failed: " + c.error().message);
         end_ownership(Phase::kFenced, "catch-up failed: " + c.error().message);
         break;
       }
+      if (!session.fenced_by.empty()) {
+        Log("partition " + std::to_string(p) + ": fenced: " + session.fenced_by);
+        end_ownership(Phase::kFenced, "fenced: " + session.fenced_by);
+        break;
+      }
       needs_resync = false;
+      needs_fence = false;
       if (first) {
         first = false;
         {
@@ -751,13 +866,24 @@ void KafkaLogCore::WriterLoop(PartitionSlot& slot) {
       }
     }
     std::string reason;
-    const GroupOutcome outcome = CommitGroup(slot, producer.get(), group, &reason);
+    const GroupOutcome outcome = CommitGroup(slot, session, producer.get(), group, &reason);
     {
       std::lock_guard lock(slot.mu);
-      for (Pending* pending : group) pending->done = true;
+      for (auto it = group.rbegin(); it != group.rend(); ++it) {
+        Pending* pending = *it;
+        if (outcome == GroupOutcome::kDisplaced && ++pending->displaced_runs < 3) {
+          // Decided on a view another writer made stale: decide again on the re-read partition
+          // (or fail with the fence found there).
+          pending->result.reset();
+          pending->needs_commit = false;
+          slot.queue.push_front(pending);
+        } else {
+          pending->done = true;
+        }
+      }
     }
     slot.done_cv.notify_all();
-    if (outcome == GroupOutcome::kFailedResync) needs_resync = true;
+    if (outcome == GroupOutcome::kFailedResync || outcome == GroupOutcome::kDisplaced) needs_resync = true;
     if (outcome == GroupOutcome::kReinit) producer.reset();
     if (outcome == GroupOutcome::kFenced) {
       Log("partition " + std::to_string(p) + ": " + reason);
@@ -769,8 +895,9 @@ void KafkaLogCore::WriterLoop(PartitionSlot& slot) {
   producer.reset();
 }
 
-KafkaLogCore::GroupOutcome KafkaLogCore::CommitGroup(PartitionSlot& slot, rd_kafka_t* producer,
-                                                     std::vector<Pending*>& group, std::string* fatal_reason) {
+KafkaLogCore::GroupOutcome KafkaLogCore::CommitGroup(PartitionSlot& slot, WriterSession& session,
+                                                     rd_kafka_t* producer, std::vector<Pending*>& group,
+                                                     std::string* fatal_reason) {
   const int p = slot.partition;
   std::unordered_map<std::string, std::int64_t> overlay;
   std::unordered_map<std::string_view, const Pending*> keys_in_group;
@@ -832,12 +959,14 @@ KafkaLogCore::GroupOutcome KafkaLogCore::CommitGroup(PartitionSlot& slot, rd_kaf
       std::int64_t version = current[i];
       for (std::size_t j = 0; j < ps.events.size(); ++j) {
         ++version;
+        const std::int64_t expected = session.expected_next + static_cast<std::int64_t>(outs.size());
         Out& out = outs.emplace_back();
         out.pending = pending;
         out.event = &req.streams[i].events[j];
         out.stream_key = ps.key;
         out.version = version;
-        FinishEnvelope(ps.events[j], -1, recorded_at, version, &out.value);
+        out.expected = expected;
+        FinishEnvelope(ps.events[j], expected, recorded_at, version, &out.value);
       }
       if (!ps.events.empty()) overlay[ps.key] = version;
       r.stream_versions.push_back(version);
@@ -880,6 +1009,35 @@ KafkaLogCore::GroupOutcome KafkaLogCore::CommitGroup(PartitionSlot& slot, rd_kaf
       }
       if (produce_error) break;
     }
+    if (!produce_error) {
+      // The records must sit where this writer expected them before the transaction may commit;
+      // anywhere else, another writer appended since this one last read the partition.
+      if (rd_kafka_flush(producer, kTxnTimeoutMs - 5000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        produce_error = "delivery timed out";
+      }
+      bool displaced = false;
+      for (const Out& out : outs) {
+        if (produce_error) break;
+        if (out.err) {
+          produce_error = std::string("delivery: ") + rd_kafka_err2str(out.err);
+        } else if (out.offset != out.expected) {
+          produce_error = "a record landed at offset " + std::to_string(out.offset) + ", not at " +
+                          std::to_string(out.expected) + ": another writer appended to the partition";
+          displaced = true;
+        }
+      }
+      if (displaced) {
+        for (const Out& out : outs) {
+          if (!out.err && out.offset >= 0) session.min_end = std::max(session.min_end, out.offset + 1 + session.marker_width);
+        }
+        ErrorPtr abort_error(rd_kafka_abort_transaction(producer, kTxnTimeoutMs));
+        Log("partition " + std::to_string(p) + ": " + *produce_error + "; aborted the transaction of " +
+            std::to_string(group.size()) + " appends, re-reading the partition");
+        fail_committed(Unavailable("partition " + std::to_string(p) + ": " + *produce_error));
+        if (abort_error) return rd_kafka_error_is_fatal(abort_error.get()) ? GroupOutcome::kFenced : GroupOutcome::kReinit;
+        return GroupOutcome::kDisplaced;
+      }
+    }
     ErrorPtr commit_error;
     if (!produce_error) {
       commit_error.reset(rd_kafka_commit_transaction(producer, kTxnTimeoutMs));
@@ -890,6 +1048,11 @@ KafkaLogCore::GroupOutcome KafkaLogCore::CommitGroup(PartitionSlot& slot, rd_kaf
     }
     rd_kafka_poll(producer, 0);  // delivery reports not yet served by the commit's flush
     if (produce_error || commit_error) {
+      // The next catch-up must read past these records (and, on a broker, the abort marker).
+      for (const Out& out : outs) {
+        if (!out.err && out.offset >= 0) session.min_end = std::max(session.min_end, out.offset + 1 + session.marker_width);
+      }
+      session.min_end = std::max(session.min_end, session.expected_next);
       const std::string what = produce_error ? *produce_error : "commit_transaction: " + ErrorText(commit_error.get());
       if (commit_error && rd_kafka_error_is_fatal(commit_error.get())) {
         *fatal_reason = "fenced or fatal producer error (" + what + ")";
@@ -917,6 +1080,7 @@ KafkaLogCore::GroupOutcome KafkaLogCore::CommitGroup(PartitionSlot& slot, rd_kaf
       }
     }
     transactions.fetch_add(1, std::memory_order_relaxed);
+    session.expected_next = outs.back().offset + 1 + session.marker_width;
   }
 
   // Committed: fill in the offsets, then write the index and the applied offset in one batch.
@@ -1062,7 +1226,7 @@ class KafkaSubscription final : public commands::Subscription {
       }
       // The consumer never goes back (an offset reset would): skip what was already returned.
       if (m->partition == partition_ && m->offset >= position_) {
-        if (auto e = DecodeMessage(m)) out.push_back(std::move(*e));
+        if (auto e = EventOf(m)) out.push_back(std::move(*e));
         position_ = m->offset + 1;
       }
       rd_kafka_message_destroy(m);
@@ -1070,7 +1234,9 @@ class KafkaSubscription final : public commands::Subscription {
     return out;
   }
 
-  std::int64_t Position() const override { return position_; }
+  // Past the end the fetcher reported: offsets below it that were not returned hold no event
+  // (transaction markers, fences, aborted or displaced records).
+  std::int64_t Position() const override { return std::max(position_, eof_at_); }
 
  private:
   std::shared_ptr<KafkaLogCore> core_;
@@ -1313,7 +1479,7 @@ Result<std::vector<RecordedEvent>, LogError> KafkaEventLog::ReadPartition(int pa
   if (!end.ok()) return MakeErr(std::move(end).error());
   if (from_offset >= *end) return out;
   auto read = core_->ReadRange(partition, from_offset, *end, max, [&](const rd_kafka_message_t* m) {
-    if (auto e = DecodeMessage(m)) out.push_back(std::move(*e));
+    if (auto e = EventOf(m)) out.push_back(std::move(*e));
   });
   if (!read.ok()) return MakeErr(std::move(read).error());
   return out;

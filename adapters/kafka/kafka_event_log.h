@@ -18,9 +18,10 @@
 // (each transaction's commit marker takes an offset). EndOffset is the next offset the partition
 // will use (read_committed: the last stable offset), greater than every event's offset.
 //
-// The stored value is the DESIGN envelope (EncodeEnvelope) with "offset": -1, since the offset is
-// unknown until the broker assigns it; every read fills partition and offset in from the Kafka
-// message's metadata. Headers: "type", "schema_version".
+// The stored value is the DESIGN envelope (EncodeEnvelope) with the offset its writer expects the
+// broker to assign; a record elsewhere (a stale writer's) counts for no reader, and each ownership
+// begins with a fence record (kafka_record.h). Every read fills partition and offset in from the
+// Kafka message's metadata. Headers: "type", "schema_version".
 //
 // Local state (state_dir, RocksDB): per owned partition the stream-version index, the events of
 // each stream (so ReadStream needs no broker round trip), the idempotency keys, and the applied

@@ -71,6 +71,7 @@ Result<void, SqlError> ProjectionEngine::Start() {
   {
     std::lock_guard lock(mu_);
     applied_ = std::move(applied);
+    scanned_.assign(partitions_.size(), 0);
     stopping_ = false;
   }
   stop_ = false;
@@ -120,6 +121,9 @@ std::vector<LagSample> ProjectionEngine::Lag() const {
   {
     std::lock_guard lock(mu_);
     applied = applied_;
+    for (std::size_t s = 0; s < applied.size(); ++s) {
+      for (auto& next : applied[s]) next = std::max(next, scanned_[s]);
+    }
   }
   std::vector<LagSample> out;
   if (applied.empty()) return out;
@@ -159,7 +163,8 @@ Result<std::vector<RecordedEvent>, LogError> ProjectionEngine::NextBatch(command
   return batch;
 }
 
-Result<std::vector<std::int64_t>, SqlError> ProjectionEngine::ApplyBatch(int partition,
+Result<std::vector<std::int64_t>, SqlError> ProjectionEngine::ApplyBatch(int partition, std::int64_t read_from,
+                                                                        std::int64_t read_to,
                                                                         const std::vector<RecordedEvent>& batch,
                                                                         std::vector<ParkedEvent>& parked) {
   auto lease = pool_.Acquire();
@@ -197,7 +202,7 @@ Result<std::vector<std::int64_t>, SqlError> ProjectionEngine::ApplyBatch(int par
   auto blocked = LoadBlockedStreams(sql, partition, names_array_);
   if (!blocked.ok()) return MakeErr(std::move(blocked).error());
 
-  const std::int64_t batch_end = batch.back().offset + 1;
+  const std::int64_t batch_end = std::max(read_to, batch.back().offset + 1);
   std::vector<std::int64_t> positions(names_.size());
   for (std::size_t i = 0; i < names_.size(); ++i) {
     const auto schema = schema_of.find(names_[i]);
@@ -205,11 +210,11 @@ Result<std::vector<std::int64_t>, SqlError> ProjectionEngine::ApplyBatch(int par
       return MakeErr(SqlError{"projection " + names_[i] + " has no live schema", std::string(kNoLiveSchema)});
     }
     const std::int64_t from = checkpoint_of.count(names_[i]) ? checkpoint_of[names_[i]] : 0;
-    if (from < batch.front().offset) {
+    if (from < std::min(read_from, batch.front().offset)) {
       // Someone moved the checkpoint back (manual reset): applying would skip events in between.
       return MakeErr(SqlError{"projection " + names_[i] + " checkpoint " + std::to_string(from) + " on partition " +
-                                  std::to_string(partition) + " is behind the batch at " +
-                                  std::to_string(batch.front().offset) + "; re-reading from the checkpoint",
+                                  std::to_string(partition) + " is behind the batch read from " +
+                                  std::to_string(read_from) + "; re-reading from the checkpoint",
                               ""});
     }
     positions[i] = std::max(from, batch_end);
@@ -231,6 +236,10 @@ void ProjectionEngine::RunPartition(int partition) {
   std::unique_ptr<commands::Subscription> sub;
   bool reload = false;  // re-read checkpoints from the database before resubscribing
   auto delay = options_.retry_min;
+  auto note_scanned = [&] {
+    std::lock_guard lock(mu_);
+    scanned_[slot] = sub->Position();
+  };
   while (!stop_) {
     if (reload) {
       auto lease = pool_.Acquire();
@@ -258,14 +267,22 @@ void ProjectionEngine::RunPartition(int partition) {
       }
       sub = log_.Subscribe(partition, from);
     }
+    const std::int64_t read_from = sub->Position();
     auto batch = NextBatch(*sub);
     if (!batch.ok()) {
       ReportError(partition, "event log: " + batch.error().message);
+      {
+        std::lock_guard lock(mu_);
+        scanned_[slot] = 0;
+      }
       sub.reset();
       Backoff(delay);
       continue;
     }
-    if (batch->empty()) continue;
+    if (batch->empty()) {
+      note_scanned();
+      continue;
+    }
 
     bool all_past;  // every projection already committed past this batch: nothing to do
     {
@@ -273,14 +290,21 @@ void ProjectionEngine::RunPartition(int partition) {
       all_past = std::all_of(applied_[slot].begin(), applied_[slot].end(),
                              [&](std::int64_t next) { return next > batch->back().offset; });
     }
-    if (all_past) continue;
+    if (all_past) {
+      note_scanned();
+      continue;
+    }
 
     const auto started = std::chrono::steady_clock::now();
     std::vector<ParkedEvent> parked;
-    auto positions = ApplyBatch(partition, *batch, parked);
+    auto positions = ApplyBatch(partition, read_from, sub->Position(), *batch, parked);
     if (!positions.ok()) {
       ReportError(partition, positions.error().message);
       // Redo from the database's checkpoints: they, not our memory, say what was committed.
+      {
+        std::lock_guard lock(mu_);
+        scanned_[slot] = 0;
+      }
       sub.reset();
       reload = true;
       Backoff(delay);
@@ -292,6 +316,7 @@ void ProjectionEngine::RunPartition(int partition) {
       for (std::size_t i = 0; i < positions->size(); ++i) {
         applied_[slot][i] = std::max(applied_[slot][i], (*positions)[i]);
       }
+      scanned_[slot] = sub->Position();
     }
     progress_.notify_all();
     if (options_.on_dead_letter) {

@@ -91,8 +91,10 @@ class ProjectionEngine {
   // Reads up to max_batch_events, waiting at most idle_poll for the first and max_batch_delay more.
   Result<std::vector<commands::RecordedEvent>, commands::LogError> NextBatch(commands::Subscription& sub);
   // One transaction: apply the batch to every projection past its checkpoint (parking poison
-  // events), move checkpoints. `parked` receives what was parked, valid only when this succeeds.
-  Result<std::vector<std::int64_t>, SqlError> ApplyBatch(int partition,
+  // events), move checkpoints to read_to. The batch holds every event of [read_from, read_to): the
+  // offsets between its events hold none (Kafka markers, fences). `parked` receives what was
+  // parked, valid only when this succeeds.
+  Result<std::vector<std::int64_t>, SqlError> ApplyBatch(int partition, std::int64_t read_from, std::int64_t read_to,
                                                          const std::vector<commands::RecordedEvent>& batch,
                                                          std::vector<ParkedEvent>& parked);
   void Backoff(std::chrono::milliseconds& delay);
@@ -110,6 +112,9 @@ class ProjectionEngine {
   mutable std::mutex mu_;
   mutable std::condition_variable progress_;  // signalled after each commit and on Stop
   std::vector<std::vector<std::int64_t>> applied_;  // [slot][projection] next offset; guarded by mu_
+  // [slot] how far the partition's subscription has read with every event below applied; beyond the
+  // last event when only records that are not events follow (Kafka markers, fences). For Lag.
+  std::vector<std::int64_t> scanned_;  // guarded by mu_
   bool stopping_ = false;                           // guarded by mu_
   std::atomic<bool> stop_{false};
   std::vector<std::thread> workers_;

@@ -73,6 +73,30 @@ std::unique_ptr<RocksDbEventLog> MustOpen(const std::string& dir, int partitions
   return log.ok() ? std::move(*log) : nullptr;
 }
 
+// Stronger than the contract (Kafka leaves gaps): the embedded log numbers events 0, 1, 2, ... per
+// partition, and its end is the count.
+TEST(RocksDbEventLog, OffsetsAreContiguousFromZero) {
+  TempDir dir;
+  auto log = MustOpen(dir.path(), 2);
+  ASSERT_NE(log, nullptr);
+  const std::string tenant = contract::TenantOnPartition(1, 2);
+  std::int64_t next = 0;
+  for (int n : {3, 1, 2}) {
+    auto r = log->Append(contract::OneStream(tenant, "s", commands::ExpectedVersion::Any(), contract::MakeEvents(n)));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->first_offset, next);
+    EXPECT_EQ(r->last_offset, next + n - 1);
+    next += n;
+  }
+  auto end = log->EndOffset(1);
+  ASSERT_TRUE(end.ok());
+  EXPECT_EQ(*end, 6);
+  auto events = log->ReadPartition(1, 0, 100);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 6u);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ((*events)[i].offset, i);
+}
+
 TEST(RocksDbEventLog, RestartRecoversEndOffsetsVersionsAndIdempotencyKeys) {
   TempDir dir;
   const std::string t0 = TenantOnPartition(0, 4);
