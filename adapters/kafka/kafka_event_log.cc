@@ -292,6 +292,10 @@ struct KafkaLogCore {
   std::mutex readers_mu;
   std::vector<RkPtr> readers;
 
+  // After an end-offset query timed out, further ones fail at once for a while instead of each
+  // waiting out its own timeout (lag gauges query every partition; shutdown waits for them).
+  std::atomic<std::int64_t> end_queries_failing_until_ms{0};
+
   // Owner names learned from the group's committed offset metadata.
   std::mutex owners_mu;
   std::vector<std::pair<Clock::time_point, std::string>> owners;
@@ -323,14 +327,23 @@ struct KafkaLogCore {
     std::lock_guard lock(readers_mu);
     if (readers.size() < 4) readers.push_back(std::move(r));
   }
-  Result<std::int64_t, LogError> HighWatermark(rd_kafka_t* rk, int partition) {
+  // fail_fast: honour end_queries_failing_until_ms (EndOffset); writers always ask the brokers.
+  Result<std::int64_t, LogError> HighWatermark(rd_kafka_t* rk, int partition, bool fail_fast = false) {
     // ListOffsets(LATEST) with the client's isolation level: the LSO for read_committed.
     // rd_kafka_query_watermark_offsets sends the same request but, before librdkafka 2.3.0, never
     // times out while the leader is unreachable (librdkafka#2588, fixed by #4460; Debian 12 ships
     // 2.0.2), which hung `serve`'s shutdown; offsets_for_times honours its timeout.
+    const auto now_ms = [] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+    };
+    if (fail_fast && now_ms() < end_queries_failing_until_ms.load()) {
+      return MakeErr(Unavailable("end offset of partition " + std::to_string(partition) +
+                                 ": the brokers did not answer the last query"));
+    }
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(list, options.topic.c_str(), partition)->offset = RD_KAFKA_OFFSET_END;
     rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk, list, 5000);
+    if (err == RD_KAFKA_RESP_ERR__TIMED_OUT) end_queries_failing_until_ms = now_ms() + 3000;
     if (!err) err = list->elems[0].err;
     const std::int64_t high = list->elems[0].offset;
     rd_kafka_topic_partition_list_destroy(list);
@@ -1492,7 +1505,7 @@ Result<std::int64_t, LogError> KafkaEventLog::EndOffset(int partition) {
   if (core_->closed.load()) return MakeErr(Unavailable("event log is closed"));
   auto reader = core_->TakeReader();
   if (!reader.ok()) return MakeErr(std::move(reader).error());
-  auto high = core_->HighWatermark(reader->get(), partition);
+  auto high = core_->HighWatermark(reader->get(), partition, /*fail_fast=*/true);
   core_->ReturnReader(std::move(*reader));
   if (!high.ok()) return high;
   // The LSO may trail our own just-committed transaction for a moment (markers are written after

@@ -419,6 +419,39 @@ TEST(KafkaEventLog, BrokerDownAndUpLosesAndDuplicatesNothingAcknowledged) {
   for (int p = 0; p < kPartitions; ++p) ExpectIndexMatchesLog(*log, p);
 }
 
+// With every broker gone, one end-offset query waits out its timeout and the next ones fail at once
+// (the lag gauges ask for every partition, and shutdown waits for them); once the brokers are back,
+// queries answer again.
+TEST(KafkaEventLog, EndOffsetsFailFastWhileTheBrokersDoNotAnswer) {
+  KafkaMockCluster cluster(1);  // its own cluster: the others' tests keep theirs
+  const std::string topic = UniqueName("gone");
+  ASSERT_TRUE(cluster.CreateTopic(topic, 2, 1));
+  TempDir dir;
+  KafkaLogOptions o = Options(topic, topic + "-writers", 2, "node-1", dir.Sub("a"));
+  o.brokers = cluster.bootstraps();
+  o.replication = 1;
+  o.wait_for_all_partitions = true;
+  auto log = MustOpen(o);
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(log->EndOffset(0).ok());
+
+  ASSERT_TRUE(cluster.SetBrokerDown(1));
+  auto first = log->EndOffset(0);
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.error().code, LogError::Code::kUnavailable);
+  auto next = log->EndOffset(1);
+  ASSERT_FALSE(next.ok());
+  EXPECT_NE(next.error().message.find("did not answer the last query"), std::string::npos) << next.error().message;
+
+  ASSERT_TRUE(cluster.SetBrokerUp(1));
+  bool answered = false;
+  for (int i = 0; i < 100 && !answered; ++i) {
+    answered = log->EndOffset(1).ok();
+    if (!answered) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(answered) << "end offsets must come back with the brokers";
+}
+
 TEST(KafkaEventLog, ConcurrentAppendsShareTransactions) {
   constexpr int kPartitions = 4;
   const std::string topic = UniqueName("throughput");
