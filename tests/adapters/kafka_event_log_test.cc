@@ -96,6 +96,14 @@ std::unique_ptr<KafkaEventLog> MustOpen(const KafkaLogOptions& o) {
   return log.ok() ? std::move(*log) : nullptr;
 }
 
+// A writer that owns every partition (the only member of its writer group), ready for appends.
+std::unique_ptr<KafkaEventLog> OpenSoleWriter(const std::string& topic, const std::string& group, int partitions,
+                                              const std::string& node, const std::string& state_dir) {
+  KafkaLogOptions o = Options(topic, group, partitions, node, state_dir);
+  o.wait_for_all_partitions = true;
+  return MustOpen(o);
+}
+
 std::unique_ptr<commands::EventLog> MakeKafkaLog(int partitions) {
   const std::string topic = UniqueName("contract");
   if (!Cluster().CreateTopic(topic, partitions, 3)) {
@@ -224,9 +232,7 @@ TEST(KafkaEventLog, NewOwnerTakesOverPartitionsAndTheOldOneStopsWriting) {
   const std::string topic = UniqueName("handover");
   ASSERT_TRUE(Cluster().CreateTopic(topic, kPartitions));
   TempDir dir;
-  KafkaLogOptions oa = Options(topic, topic + "-writers", kPartitions, "node-a", dir.Sub("a"));
-  oa.wait_for_all_partitions = true;
-  auto a = MustOpen(oa);
+  auto a = OpenSoleWriter(topic, topic + "-writers", kPartitions, "node-a", dir.Sub("a"));
   ASSERT_NE(a, nullptr);
   ASSERT_EQ(a->OwnedPartitions(), (std::vector<int>{0, 1, 2, 3}));
   std::map<std::string, int> acked_before;
@@ -325,9 +331,7 @@ TEST(KafkaEventLog, RestartRestoresTheIndexFromStateAndTheTail) {
     keyed_b = *r;
     EXPECT_EQ(keyed_b.stream_versions, std::vector<std::int64_t>{5});
   }
-  KafkaLogOptions o = Options(topic, topic + "-writers", kPartitions, "node-a", dir.Sub("a"));
-  o.wait_for_all_partitions = true;
-  auto a = MustOpen(o);
+  auto a = OpenSoleWriter(topic, topic + "-writers", kPartitions, "node-a", dir.Sub("a"));
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(*a->StreamVersion(t0, "s"), 5) << "the tail written by node-b is applied";
   EXPECT_EQ(*a->StreamVersion(t1, "s"), 2);
@@ -356,9 +360,7 @@ TEST(KafkaEventLog, InjectedRequestErrorsLoseAndDuplicateNothingAcknowledged) {
   const std::string topic = UniqueName("faults");
   ASSERT_TRUE(Cluster().CreateTopic(topic, kPartitions));
   TempDir dir;
-  KafkaLogOptions o = Options(topic, topic + "-writers", kPartitions, "node-1", dir.Sub("a"));
-  o.wait_for_all_partitions = true;
-  auto log = MustOpen(o);
+  auto log = OpenSoleWriter(topic, topic + "-writers", kPartitions, "node-1", dir.Sub("a"));
   ASSERT_NE(log, nullptr);
   Appenders appenders(*log, kPartitions, 4);
   ASSERT_TRUE(appenders.WaitForProgress(40, std::chrono::seconds(20)));
@@ -399,9 +401,7 @@ TEST(KafkaEventLog, BrokerDownAndUpLosesAndDuplicatesNothingAcknowledged) {
   const std::string topic = UniqueName("broker-down");
   ASSERT_TRUE(Cluster().CreateTopic(topic, kPartitions));
   TempDir dir;
-  KafkaLogOptions o = Options(topic, topic + "-writers", kPartitions, "node-1", dir.Sub("a"));
-  o.wait_for_all_partitions = true;
-  auto log = MustOpen(o);
+  auto log = OpenSoleWriter(topic, topic + "-writers", kPartitions, "node-1", dir.Sub("a"));
   ASSERT_NE(log, nullptr);
   Appenders appenders(*log, kPartitions, 4);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -457,9 +457,7 @@ TEST(KafkaEventLog, ConcurrentAppendsShareTransactions) {
   const std::string topic = UniqueName("throughput");
   ASSERT_TRUE(Cluster().CreateTopic(topic, kPartitions));
   TempDir dir;
-  KafkaLogOptions o = Options(topic, topic + "-writers", kPartitions, "node-1", dir.Sub("a"));
-  o.wait_for_all_partitions = true;
-  auto log = MustOpen(o);
+  auto log = OpenSoleWriter(topic, topic + "-writers", kPartitions, "node-1", dir.Sub("a"));
   ASSERT_NE(log, nullptr);
   constexpr int kThreads = 64;
   constexpr int kPerThread = 40;
@@ -494,17 +492,13 @@ TEST(KafkaEventLog, AWriterFencedByANewOwnerFailsItsAppendAndWritesNothing) {
   const std::string topic = UniqueName("zombie");
   ASSERT_TRUE(Cluster().CreateTopic(topic, kPartitions));
   TempDir dir;
-  KafkaLogOptions oa = Options(topic, topic + "-old-writers", kPartitions, "node-a", dir.Sub("a"));
-  oa.wait_for_all_partitions = true;
-  auto a = MustOpen(oa);
+  auto a = OpenSoleWriter(topic, topic + "-old-writers", kPartitions, "node-a", dir.Sub("a"));
   ASSERT_NE(a, nullptr);
   const std::string tenant = TenantOnPartition(0, kPartitions);
   auto first = OneStream(tenant, "counter", ExpectedVersion::NoStream(), MakeEvents(2));
   ASSERT_TRUE(a->Append(first).ok());
 
-  KafkaLogOptions ob = Options(topic, topic + "-new-writers", kPartitions, "node-b", dir.Sub("b"));
-  ob.wait_for_all_partitions = true;
-  auto b = MustOpen(ob);
+  auto b = OpenSoleWriter(topic, topic + "-new-writers", kPartitions, "node-b", dir.Sub("b"));
   ASSERT_NE(b, nullptr);
   auto version = b->StreamVersion(tenant, "counter");
   ASSERT_TRUE(version.ok()) << version.error().message;
@@ -548,9 +542,7 @@ TEST(KafkaEventLog, AWriterFencedByANewOwnerFailsItsAppendAndWritesNothing) {
 
   // A new writer with empty state (a restart elsewhere) rebuilds the same view from the topic.
   b.reset();
-  KafkaLogOptions oc = Options(topic, topic + "-new-writers", kPartitions, "node-c", dir.Sub("c"));
-  oc.wait_for_all_partitions = true;
-  auto c = MustOpen(oc);
+  auto c = OpenSoleWriter(topic, topic + "-new-writers", kPartitions, "node-c", dir.Sub("c"));
   ASSERT_NE(c, nullptr);
   auto rebuilt = c->ReadStream(tenant, "counter", 1, 100);
   ASSERT_TRUE(rebuilt.ok()) << rebuilt.error().message;
@@ -567,15 +559,11 @@ TEST(KafkaEventLog, AZombieUnderLoadLosesNothingItAcknowledgedAndStops) {
   const std::string topic = UniqueName("zombie-load");
   ASSERT_TRUE(Cluster().CreateTopic(topic, kPartitions));
   TempDir dir;
-  KafkaLogOptions oa = Options(topic, topic + "-old-writers", kPartitions, "node-a", dir.Sub("a"));
-  oa.wait_for_all_partitions = true;
-  auto a = MustOpen(oa);
+  auto a = OpenSoleWriter(topic, topic + "-old-writers", kPartitions, "node-a", dir.Sub("a"));
   ASSERT_NE(a, nullptr);
   Appenders appenders(*a, kPartitions, 4);
   ASSERT_TRUE(appenders.WaitForProgress(50, std::chrono::seconds(20)));
-  KafkaLogOptions ob = Options(topic, topic + "-new-writers", kPartitions, "node-b", dir.Sub("b"));
-  ob.wait_for_all_partitions = true;
-  auto b = MustOpen(ob);
+  auto b = OpenSoleWriter(topic, topic + "-new-writers", kPartitions, "node-b", dir.Sub("b"));
   ASSERT_NE(b, nullptr);
   // Every zombie thread keeps hitting both partitions, so both fences are found.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -610,9 +598,7 @@ TEST(KafkaEventLog, AReaderJoinsNoGroupReadsEveryPartitionAndRefusesWrites) {
   const std::string topic = UniqueName("reader");
   ASSERT_TRUE(Cluster().CreateTopic(topic, kPartitions));
   TempDir dir;
-  KafkaLogOptions ow = Options(topic, topic + "-writers", kPartitions, "writer", dir.Sub("w"));
-  ow.wait_for_all_partitions = true;
-  auto writer = MustOpen(ow);
+  auto writer = OpenSoleWriter(topic, topic + "-writers", kPartitions, "writer", dir.Sub("w"));
   ASSERT_NE(writer, nullptr);
   const std::string tenant = TenantOnPartition(1, kPartitions);
   ASSERT_TRUE(writer->Append(OneStream(tenant, "s", ExpectedVersion::NoStream(), MakeEvents(3))).ok());
