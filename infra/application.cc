@@ -178,6 +178,7 @@ struct Server::Parts {
   std::condition_variable cv;
   bool stopping = false;
   std::thread lag_refresher;
+  std::thread ownership_follower;  // Kafka: restarts the dispatcher as soon as the owned partitions change
 
   ~Parts() {
     {
@@ -186,6 +187,7 @@ struct Server::Parts {
     }
     cv.notify_all();
     if (lag_refresher.joinable()) lag_refresher.join();
+    if (ownership_follower.joinable()) ownership_follower.join();
     if (http) http->Stop();
     if (dispatcher) dispatcher->Stop();
     projection_group.reset();  // hands the partitions over before the workers go
@@ -291,7 +293,7 @@ Result<std::unique_ptr<Server>, std::string> Server::Start(const Config& config)
           return std::nullopt;
         }}});
 
-  // Once a second: the lag gauges, and on Kafka the dispatcher following the writer ownership.
+  // Once a second: the lag gauges.
   p.lag_refresher = std::thread([&p] {
     std::unique_lock lock(p.mu);
     while (!p.stopping) {
@@ -299,18 +301,27 @@ Result<std::unique_ptr<Server>, std::string> Server::Start(const Config& config)
       for (const auto& sample : p.projection_workers->Lag()) {
         p.metrics.SetProjectionLag(sample.projection, sample.partition, static_cast<double>(sample.lag));
       }
-      if (p.storage.kafka != nullptr) {
-        auto owned = p.storage.kafka->OwnedPartitions();
-        if (owned != p.dispatched_partitions) {
-          if (auto started = p.StartDispatcher(std::move(owned)); !started) {
-            std::cerr << "webhook dispatcher: " << started.error() << "\n";
-          }
-        }
-      }
       lock.lock();
       p.cv.wait_for(lock, std::chrono::seconds(1), [&p] { return p.stopping; });
     }
   });
+  // The dispatcher of a partition this node just lost stops at once (it records each delivery as an
+  // event, which only the owner can append), and a new owner's starts once it caught up.
+  if (p.storage.kafka != nullptr) {
+    p.ownership_follower = std::thread([&p] {
+      for (;;) {
+        {
+          std::lock_guard lock(p.mu);
+          if (p.stopping) return;
+        }
+        auto owned = p.storage.kafka->WaitForOwnershipChange(p.dispatched_partitions, std::chrono::milliseconds(200));
+        if (owned == p.dispatched_partitions) continue;
+        if (auto started = p.StartDispatcher(std::move(owned)); !started) {
+          std::cerr << "webhook dispatcher: " << started.error() << "\n";
+        }
+      }
+    });
+  }
 
   p.http = std::make_unique<api::HttpServer>(
       p.router, p.metrics,

@@ -1543,6 +1543,17 @@ bool KafkaEventLog::WaitForOwnership(const std::vector<int>& partitions, std::ch
   return core_->ownership_cv.wait_until(lock, deadline, [&] { return OwnedPartitions() == wanted; });
 }
 
+std::vector<int> KafkaEventLog::WaitForOwnershipChange(const std::vector<int>& known,
+                                                       std::chrono::milliseconds timeout) const {
+  std::vector<int> owned;
+  std::unique_lock lock(core_->ownership_mu);
+  core_->ownership_cv.wait_for(lock, timeout, [&] {
+    owned = OwnedPartitions();
+    return owned != known || core_->closed.load();
+  });
+  return owned;
+}
+
 std::uint64_t KafkaEventLog::CommittedTransactions() const {
   return core_->transactions.load(std::memory_order_relaxed);
 }

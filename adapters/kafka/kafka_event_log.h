@@ -103,6 +103,9 @@ class KafkaEventLog final : public commands::EventLog {
   std::vector<int> OwnedPartitions() const;
   // Waits until OwnedPartitions() == partitions (sorted) or the timeout passes; true on success.
   bool WaitForOwnership(const std::vector<int>& partitions, std::chrono::milliseconds timeout) const;
+  // Waits until OwnedPartitions() differs from `known` (sorted) or the timeout passes; returns
+  // OwnedPartitions(). Wakes on every assignment, revocation, catch-up and fencing.
+  std::vector<int> WaitForOwnershipChange(const std::vector<int>& known, std::chrono::milliseconds timeout) const;
   // Metric: Kafka transactions committed so far (appends per transaction = the group commit at work).
   std::uint64_t CommittedTransactions() const;
   const std::string& NodeId() const;

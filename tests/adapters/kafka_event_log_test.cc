@@ -242,11 +242,22 @@ TEST(KafkaEventLog, NewOwnerTakesOverPartitionsAndTheOldOneStopsWriting) {
     for (const auto& e : request.streams[0].events) acked_before[e.event_id] = p;
   }
 
-  // A keeps appending while B joins the group and the partitions are rebalanced.
+  // A keeps appending while B joins the group and the partitions are rebalanced; a watcher of A's
+  // ownership wakes on the change instead of waiting out its minute.
+  std::vector<int> seen_change;
+  std::chrono::steady_clock::duration watched{};
+  std::thread watcher([&] {
+    const auto started = std::chrono::steady_clock::now();
+    seen_change = a->WaitForOwnershipChange({0, 1, 2, 3}, std::chrono::seconds(60));
+    watched = std::chrono::steady_clock::now() - started;
+  });
   Appenders appenders(*a, kPartitions, 4);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   auto b = MustOpen(Options(topic, topic + "-writers", kPartitions, "node-b", dir.Sub("b")));
   ASSERT_NE(b, nullptr);
+  watcher.join();
+  EXPECT_NE(seen_change, (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_LT(watched, std::chrono::seconds(30));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   appenders.Stop();
   const std::vector<int> owned_by_b = b->OwnedPartitions();
