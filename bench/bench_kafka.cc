@@ -384,6 +384,94 @@ double RawProducerEventsPerSecond(const Kafka& kafka, const std::string& topic, 
   return static_cast<double>(delivered) / elapsed;
 }
 
+// (a') The transactional ceiling: one transactional producer per partition (what the log's writer
+// is), each thread committing back-to-back transactions of `events_per_transaction` envelope-sized
+// messages, waiting for their delivery reports before the commit as the log does. Run with the log's
+// own measured transaction size, it is what librdkafka and the cluster allow that log at most: the
+// log's distance from it is the cost of its own work (deciding, encoding, indexing, waking appenders).
+double RawTransactionalEventsPerSecond(const Kafka& kafka, const std::string& topic, std::size_t value_bytes,
+                                       const std::string& key, int events_per_transaction, Clock::duration budget) {
+  std::atomic<bool> go{false};
+  std::atomic<bool> stop{false};
+  std::atomic<int> ready{0};
+  std::atomic<std::uint64_t> committed{0};
+  std::atomic<std::uint64_t> transactions{0};
+  std::atomic<bool> failed{false};
+  std::mutex error_mu;
+  std::string error;
+  const std::string value(value_bytes, 'v');
+  std::vector<std::thread> writers;
+  for (int p = 0; p < kPartitions; ++p) {
+    writers.emplace_back([&, p] {
+      auto fail = [&](const std::string& what) {
+        std::lock_guard lock(error_mu);
+        if (error.empty()) error = "partition " + std::to_string(p) + ": " + what;
+        failed = true;
+      };
+      Deliveries deliveries;
+      char errstr[512];
+      rd_kafka_conf_t* conf = rd_kafka_conf_new();
+      for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
+               {"bootstrap.servers", kafka.brokers()},
+               {"transactional.id", kafka.Name("bench-raw-txn-" + std::to_string(::getpid()) + "-p" + std::to_string(p))},
+               {"enable.idempotence", "true"}, {"acks", "all"}, {"linger.ms", "1"}, {"log_level", "3"}}) {
+        if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) Die(errstr);
+      }
+      rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
+      rd_kafka_conf_set_opaque(conf, &deliveries);
+      rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+      if (rk == nullptr) Die(std::string("raw transactional producer: ") + errstr);
+      if (rd_kafka_error_t* e = rd_kafka_init_transactions(rk, 30000)) {
+        fail(std::string("init_transactions: ") + rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+      }
+      ++ready;
+      while (!go.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      std::uint64_t sent = 0;
+      while (!failed.load() && !stop.load(std::memory_order_relaxed)) {
+        rd_kafka_error_t* e = rd_kafka_begin_transaction(rk);
+        for (int i = 0; e == nullptr && i < events_per_transaction; ++i) {
+          const rd_kafka_resp_err_t err = rd_kafka_producev(
+              rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(p), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+              RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+              RD_KAFKA_V_HEADER("type", "CallerTurnRecorded", -1), RD_KAFKA_V_HEADER("schema_version", "1", -1),
+              RD_KAFKA_V_END);
+          if (err) fail(std::string("produce: ") + rd_kafka_err2str(err));
+        }
+        sent += static_cast<std::uint64_t>(events_per_transaction);
+        while (e == nullptr && !failed.load() && deliveries.ok.load() + deliveries.failed.load() < sent) rd_kafka_poll(rk, 100);
+        if (e == nullptr) e = rd_kafka_commit_transaction(rk, 30000);
+        if (e != nullptr) {
+          fail(std::string("transaction: ") + rd_kafka_error_string(e));
+          rd_kafka_error_destroy(e);
+          break;
+        }
+        if (go.load() && !stop.load()) {
+          committed.fetch_add(static_cast<std::uint64_t>(events_per_transaction), std::memory_order_relaxed);
+          transactions.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
+      rd_kafka_destroy(rk);
+    });
+  }
+  // init_transactions (and the connections) happen before the clock starts, as the log's do in Open.
+  while (ready.load() < kPartitions) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const auto start = Clock::now();
+  go = true;
+  std::this_thread::sleep_for(budget);
+  const double elapsed = Seconds(Clock::now() - start);
+  const std::uint64_t events = committed.load();
+  const std::uint64_t txns = transactions.load();
+  stop = true;
+  for (auto& w : writers) w.join();
+  if (!error.empty()) Die("raw transactional run: " + error);
+  std::printf("# raw transactional producers: %d (one per partition), %d events a transaction, %.0f transactions/s "
+              "(%.1f ms a commit round per partition)\n",
+              kPartitions, events_per_transaction, static_cast<double>(txns) / elapsed,
+              1000.0 * kPartitions * elapsed / std::max<double>(1, static_cast<double>(txns)));
+  return static_cast<double>(events) / elapsed;
+}
+
 struct LogRun {
   double events_per_s = 0;
   double appends_per_transaction = 0;
@@ -687,6 +775,10 @@ int main() {
                 "partition)\n",
                 kThreads, one.transactions_per_s, kPartitions, 1000.0 * kPartitions / std::max(1.0, one.transactions_per_s));
     std::printf("kafka.ratio_concurrent %.2f\n", one.events_per_s / raw_concurrent);
+    const int group = std::max(1, static_cast<int>(std::lround(one.appends_per_transaction)));
+    const double raw_transactional = RawTransactionalEventsPerSecond(kafka, raw_topic, envelope, tenants[0], group, kAppendBudget);
+    std::printf("kafka.raw_transactional_events_per_s %.0f\n", raw_transactional);
+    std::printf("kafka.ratio_transactional %.2f\n", one.events_per_s / raw_transactional);
     const LogRun ten = LogEventsPerSecond(*log, tenants, 10, 10, kAppend10Budget);
     std::printf("kafka.append10_events_per_s %.0f\n", ten.events_per_s);
     std::printf("kafka.append10_appends_per_transaction %.1f\n", ten.appends_per_transaction);
