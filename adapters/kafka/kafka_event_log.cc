@@ -354,9 +354,12 @@ struct KafkaLogCore {
     return high;
   }
   // Reads [from, end of partition) with a read_committed consumer, at most max events; calls
-  // on_event for each in offset order. Stops at the partition end or after kReadTimeout.
+  // on_event for each in offset order. Stops at the partition end or after kReadTimeout; an error
+  // only when nothing was read, so `reached` (the offset up to which the partition was read) tells a
+  // caller that needs the whole range whether it got it.
   Result<void, LogError> ReadRange(int partition, std::int64_t from, std::int64_t end, std::size_t max,
-                                   const std::function<void(const rd_kafka_message_t*)>& on_message);
+                                   const std::function<void(const rd_kafka_message_t*)>& on_message,
+                                   std::int64_t* reached = nullptr);
 
   // Ownership -------------------------------------------------------------------------------------
   Result<void, LogError> StartGroup();
@@ -384,7 +387,9 @@ struct KafkaLogCore {
 
 Result<void, LogError> KafkaLogCore::ReadRange(int partition, std::int64_t from, std::int64_t end,
                                                std::size_t max,
-                                               const std::function<void(const rd_kafka_message_t*)>& on_message) {
+                                               const std::function<void(const rd_kafka_message_t*)>& on_message,
+                                               std::int64_t* reached) {
+  if (reached != nullptr) *reached = from;
   if (from >= end || max == 0) return {};
   auto reader = TakeReader();
   if (!reader.ok()) return MakeErr(std::move(reader).error());
@@ -425,6 +430,7 @@ Result<void, LogError> KafkaLogCore::ReadRange(int partition, std::int64_t from,
     rd_kafka_message_destroy(m);
   }
   ReturnReader(std::move(*reader));
+  if (reached != nullptr) *reached = position;
   if (failure && count == 0) return MakeErr(std::move(*failure));
   return {};
 }
@@ -705,7 +711,7 @@ Result<void, LogError> KafkaLogCore::CatchUp(PartitionSlot& slot, WriterSession&
   };
 
   std::size_t displaced = 0;
-  auto status = ReadRange(p, applied, *end, std::numeric_limits<std::size_t>::max(), [&](const rd_kafka_message_t* m) {
+  auto on_record = [&](const rd_kafka_message_t* m) {
     applied = m->offset + 1;
     if (m->offset == session.fence_offset + 1) record_after_fence = true;
     KafkaRecord record = ClassifyMessage(m);
@@ -753,7 +759,20 @@ Result<void, LogError> KafkaLogCore::CatchUp(PartitionSlot& slot, WriterSession&
       }
     }
     if (++applied_events % 1000 == 0 && run_key.empty()) write_batch();
-  });
+  };
+  // A read stops after kReadTimeout, so a long partition takes several; the index must cover every
+  // record up to the end before this writer decides anything on it.
+  Result<void, LogError> status;
+  for (std::int64_t reached = applied;;) {
+    const std::int64_t before = applied;
+    status = ReadRange(p, applied, *end, std::numeric_limits<std::size_t>::max(), on_record, &reached);
+    if (!status.ok() || reached >= *end) break;
+    if (applied == before) {
+      status = MakeErr(Unavailable("reading partition " + std::to_string(p) + " stalled at offset " +
+                                   std::to_string(reached) + " below its end " + std::to_string(*end)));
+      break;
+    }
+  }
   flush_run();
   if (!write_batch() && failure) return MakeErr(std::move(*failure));
   if (!status.ok()) return status;
@@ -1142,16 +1161,15 @@ KafkaLogCore::GroupOutcome KafkaLogCore::CommitGroup(PartitionSlot& slot, Writer
   for (const auto& [key, version] : overlay) batch.Put(VersionKey(p, key), U64Value(version));
   batch.Put(AppliedKey(p), U64Value(applied));
   const rocksdb::Status s = db->Write(rocksdb::WriteOptions(), &batch);
-  {
-    std::unique_lock lock(slot.index_mu);
-    for (auto& [key, version] : overlay) slot.versions[key] = version;
-    slot.applied = applied;
-  }
   if (!s.ok()) {
-    // The events are committed in Kafka; only the local cache lags. Rebuild it from the log.
+    // The events are committed in Kafka; only the local index lags. The resync re-reads them from the
+    // applied offset, so that must not move past them here.
     Log("partition " + std::to_string(p) + ": writing the index failed: " + s.ToString());
     return GroupOutcome::kFailedResync;
   }
+  std::unique_lock lock(slot.index_mu);
+  for (auto& [key, version] : overlay) slot.versions[key] = version;
+  slot.applied = applied;
   return GroupOutcome::kOk;
 }
 
