@@ -19,6 +19,35 @@ int PartitionOf(std::string_view tenant_id, int partitions) {
   return static_cast<int>(h % static_cast<std::uint64_t>(partitions));
 }
 
+Result<void, LogError> ForEachEvent(EventLog& log, int partition, std::int64_t from_offset,
+                                    const std::function<void(const RecordedEvent&)>& visit,
+                                    std::chrono::milliseconds stall_limit) {
+  auto end = log.EndOffset(partition);
+  if (!end) return MakeErr(std::move(end).error());
+  auto subscription = log.Subscribe(partition, from_offset);
+  auto last_progress = std::chrono::steady_clock::now();
+  std::int64_t position = subscription->Position();
+  while (position < *end) {
+    auto batch = subscription->Next(1000, std::chrono::milliseconds(200));
+    if (!batch) return MakeErr(std::move(batch).error());
+    for (const RecordedEvent& e : *batch) {
+      if (e.offset < *end) visit(e);
+    }
+    const std::int64_t now_at = subscription->Position();
+    if (now_at > position) {
+      position = now_at;
+      last_progress = std::chrono::steady_clock::now();
+    } else if (std::chrono::steady_clock::now() - last_progress > stall_limit) {
+      LogError e;
+      e.code = LogError::Code::kUnavailable;
+      e.message = "reading partition " + std::to_string(partition) + " made no progress at offset " +
+                  std::to_string(position) + " (end " + std::to_string(*end) + ")";
+      return MakeErr(std::move(e));
+    }
+  }
+  return {};
+}
+
 std::optional<LogError> ValidateAppend(const AppendRequest& request) {
   auto invalid = [](std::string message) {
     LogError e;

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -117,6 +118,14 @@ class EventLog {
 
   virtual int Partitions() const = 0;
 };
+
+// Visits every event of `partition` from `from_offset` up to the partition's end at the call, in
+// offset order. Through a Subscription rather than ReadPartition pages: on Kafka, records that are
+// not events (fences, transaction markers) take offsets, so a short page does not mean the end.
+// Fails when the log does, or when the read makes no progress for `stall_limit`.
+Result<void, LogError> ForEachEvent(EventLog& log, int partition, std::int64_t from_offset,
+                                    const std::function<void(const RecordedEvent&)>& visit,
+                                    std::chrono::milliseconds stall_limit = std::chrono::seconds(30));
 
 // The partition of a tenant: FNV-1a of the id modulo the partition count. Stable forever.
 int PartitionOf(std::string_view tenant_id, int partitions);

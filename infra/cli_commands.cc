@@ -188,19 +188,14 @@ int RunAudit(const Config& config, const std::string& tenant_id, const std::stri
   }
   // Also for --stream when this process has no stream index (a Kafka reader): a partition scan.
   const int partition = commands::PartitionOf(tenant_id, log.Partitions());
-  std::int64_t offset = 0;
-  for (;;) {
-    auto page = log.ReadPartition(partition, offset, 1000);
-    if (!page) {
-      std::cerr << "switchboard audit: " << page.error().message << "\n";
-      return 1;
-    }
-    for (const auto& e : *page) {
-      if (e.tenant_id == tenant_id && (stream.empty() || e.stream == stream)) std::cout << commands::EncodeEnvelope(e) << "\n";
-    }
-    if (page->size() < 1000) return 0;
-    offset = page->back().offset + 1;
+  auto scanned = commands::ForEachEvent(log, partition, 0, [&](const commands::RecordedEvent& e) {
+    if (e.tenant_id == tenant_id && (stream.empty() || e.stream == stream)) std::cout << commands::EncodeEnvelope(e) << "\n";
+  });
+  if (!scanned) {
+    std::cerr << "switchboard audit: " << scanned.error().message << "\n";
+    return 1;
   }
+  return 0;
 }
 
 }  // namespace switchboard::infra
