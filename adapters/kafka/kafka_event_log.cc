@@ -818,6 +818,34 @@ void KafkaLogCore::WriterLoop(PartitionSlot& slot) {
   bool needs_resync = true;
   bool needs_fence = true;
   bool first = true;
+  // A failure another attempt may not meet (a broker restarting, a partition leader moving): appends
+  // are refused with the reason meanwhile, then the writer starts over (new producer, fence,
+  // catch-up) for as long as the partition stays assigned here. False once it is not.
+  constexpr std::chrono::milliseconds kFirstRetryDelay{500};
+  constexpr std::chrono::milliseconds kMaxRetryDelay{10000};
+  std::chrono::milliseconds retry_delay = kFirstRetryDelay;
+  auto pause_then_retry = [&](const std::string& reason) {
+    Log("partition " + std::to_string(p) + ": " + reason + "; starting over in " +
+        std::to_string(retry_delay.count()) + " ms");
+    {
+      std::lock_guard lock(slot.mu);
+      slot.phase = Phase::kFenced;
+      slot.reason = "recovering from: " + reason;
+    }
+    fail_queued(Unavailable("partition " + std::to_string(p) + " is not writable on node " + options.node_id +
+                            " for now: " + reason));
+    NotifyOwnership();
+    producer.reset();
+    bool stopped = false;
+    {
+      std::unique_lock lock(slot.mu);
+      stopped = slot.work_cv.wait_for(lock, retry_delay, [&] { return slot.stop; });
+      slot.phase = stopped ? Phase::kNotOwned : Phase::kStarting;
+      slot.reason.clear();
+    }
+    retry_delay = std::min(retry_delay * 2, kMaxRetryDelay);
+    return !stopped;
+  };
   for (;;) {
     {
       std::lock_guard lock(slot.mu);
@@ -826,8 +854,7 @@ void KafkaLogCore::WriterLoop(PartitionSlot& slot) {
     if (!producer) {
       auto created = NewProducer(p);
       if (!created.ok()) {
-        Log(created.error().message);
-        end_ownership(Phase::kFenced, created.error().message);
+        if (pause_then_retry(created.error().message)) continue;
         break;
       }
       producer = std::move(*created);
@@ -838,8 +865,7 @@ void KafkaLogCore::WriterLoop(PartitionSlot& slot) {
       // Before reading the tail: a stale owner's next transaction lands behind the fence, away from
       // where it expects, so it fails and finds this fence when it re-reads the partition.
       if (auto f = WriteFence(slot, producer.get(), session); !f.ok()) {
-        Log("partition " + std::to_string(p) + ": " + f.error().message);
-        end_ownership(Phase::kFenced, "cannot write the ownership fence: " + f.error().message);
+        if (pause_then_retry("cannot write the ownership fence: " + f.error().message)) continue;
         break;
       }
     }
@@ -865,8 +891,7 @@ void KafkaLogCore::WriterLoop(PartitionSlot& slot) {
         slot.applied = applied;
       }
       if (auto c = CatchUp(slot, session, needs_fence); !c.ok()) {
-        Log("catch-up of partition " + std::to_string(p) + " failed: " + c.error().message);
-        end_ownership(Phase::kFenced, "catch-up failed: " + c.error().message);
+        if (pause_then_retry("catch-up failed: " + c.error().message)) continue;
         break;
       }
       if (!session.fenced_by.empty()) {
@@ -876,12 +901,17 @@ void KafkaLogCore::WriterLoop(PartitionSlot& slot) {
       }
       needs_resync = false;
       needs_fence = false;
-      if (first) {
-        first = false;
-        {
-          std::lock_guard lock(slot.mu);
-          if (slot.phase == Phase::kStarting) slot.phase = Phase::kReady;
+      first = false;
+      bool became_ready = false;  // first time, or back after pause_then_retry
+      {
+        std::lock_guard lock(slot.mu);
+        if (slot.phase == Phase::kStarting) {
+          slot.phase = Phase::kReady;
+          became_ready = true;
         }
+      }
+      if (became_ready) {
+        retry_delay = kFirstRetryDelay;
         AnnounceOwner(p, slot.applied.load());
         NotifyOwnership();
       }

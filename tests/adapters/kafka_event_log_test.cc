@@ -433,6 +433,29 @@ TEST(KafkaEventLog, BrokerDownAndUpLosesAndDuplicatesNothingAcknowledged) {
 // With every broker gone, one end-offset query waits out its timeout and the next ones fail at once
 // (the lag gauges ask for every partition, and shutdown waits for them); once the brokers are back,
 // queries answer again.
+// A writer that cannot start (here: its InitProducerId refused once, as a coordinator moving or an
+// ACL being fixed would) refuses appends for a while and then starts over, rather than leaving the
+// partition dead on a node that keeps it assigned.
+TEST(KafkaEventLog, AWriterThatCannotStartRetriesAndTakesThePartition) {
+  constexpr int kPartitions = 2;
+  const std::string topic = UniqueName("writer-retry");
+  ASSERT_TRUE(Cluster().CreateTopic(topic, kPartitions));
+  Cluster().PushRequestErrors(22 /* InitProducerId */, {RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED});
+  TempDir dir;
+  const auto started = std::chrono::steady_clock::now();
+  auto log = OpenSoleWriter(topic, topic + "-writers", kPartitions, "node-1", dir.Sub("a"));
+  ASSERT_NE(log, nullptr);
+  std::printf("both partitions writable %.0f ms after open began\n",
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+  EXPECT_EQ(log->OwnedPartitions(), (std::vector<int>{0, 1}));
+  for (int p = 0; p < kPartitions; ++p) {
+    auto r = log->Append(OneStream(TenantOnPartition(p, kPartitions), "s", ExpectedVersion::NoStream(), MakeEvents(2)));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->partition, p);
+  }
+  for (int p = 0; p < kPartitions; ++p) ExpectIndexMatchesLog(*log, p);
+}
+
 TEST(KafkaEventLog, EndOffsetsFailFastWhileTheBrokersDoNotAnswer) {
   KafkaMockCluster cluster(1);  // its own cluster: the others' tests keep theirs
   const std::string topic = UniqueName("gone");
