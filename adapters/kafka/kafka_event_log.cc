@@ -762,12 +762,12 @@ Result<void, LogError> KafkaLogCore::CatchUp(PartitionSlot& slot, WriterSession&
   };
   // A read stops after kReadTimeout, so a long partition takes several; the index must cover every
   // record up to the end before this writer decides anything on it.
+  // Everything below `reached` has been delivered, so the next read starts there (records or not).
   Result<void, LogError> status;
-  for (std::int64_t reached = applied;;) {
-    const std::int64_t before = applied;
-    status = ReadRange(p, applied, *end, std::numeric_limits<std::size_t>::max(), on_record, &reached);
+  for (std::int64_t from = applied, reached = applied;; from = reached) {
+    status = ReadRange(p, from, *end, std::numeric_limits<std::size_t>::max(), on_record, &reached);
     if (!status.ok() || reached >= *end) break;
-    if (applied == before) {
+    if (reached <= from) {
       status = MakeErr(Unavailable("reading partition " + std::to_string(p) + " stalled at offset " +
                                    std::to_string(reached) + " below its end " + std::to_string(*end)));
       break;
